@@ -1,0 +1,71 @@
+package io.grokscope.experiment;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/**
+ * The experiment resource: {@code /api/v1/experiments}. Constraints on parameters are checked by Spring MVC's built-in
+ * method validation (no {@code @Validated} proxy), so violations arrive as one exception that names each parameter.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
+class ExperimentController {
+
+    static final int MAX_PAGE_SIZE = 200;
+
+    private final ExperimentService experiments;
+
+    ExperimentController(ExperimentService experiments) {
+        this.experiments = experiments;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ResponseEntity<ExperimentView> submit(@Valid @RequestBody ExperimentSpec spec) {
+        ExperimentView created = experiments.submit(spec);
+        URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(created.id())
+                .toUri();
+        return ResponseEntity.accepted().location(location).body(created);
+    }
+
+    @GetMapping
+    ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
+            @RequestParam(required = false) @Size(max = 100) String name,
+            @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(MAX_PAGE_SIZE) int size) {
+        return experiments.list(status, name, page, size);
+    }
+
+    @GetMapping("/{id}")
+    ExperimentView get(@PathVariable long id) {
+        return experiments.get(id);
+    }
+
+    @PostMapping("/{id}/cancel")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    ExperimentView cancel(@PathVariable long id) {
+        return experiments.cancel(id);
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable long id) {
+        experiments.delete(id);
+    }
+}

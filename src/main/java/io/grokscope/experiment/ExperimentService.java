@@ -1,0 +1,108 @@
+package io.grokscope.experiment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.web.ConflictException;
+import io.grokscope.web.ResourceNotFoundException;
+import java.time.Clock;
+import java.time.Instant;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Submitting, reading, cancelling and deleting experiments. Specs arrive validated. */
+@Service
+public class ExperimentService {
+
+    private final ExperimentRepository repository;
+    private final ObjectMapper objectMapper;
+    private final Clock clock;
+
+    ExperimentService(ExperimentRepository repository, ObjectMapper objectMapper) {
+        this.repository = repository;
+        this.objectMapper = objectMapper;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** Stores the complete spec and queues the experiment. */
+    @Transactional
+    public ExperimentView submit(ExperimentSpec spec) {
+        ExperimentSpec complete = spec.withDefaults();
+        Experiment saved = repository.save(Experiment.queued(complete, toJson(complete), clock.instant()));
+        return toView(saved);
+    }
+
+    @Transactional(readOnly = true)
+    public ExperimentView get(long id) {
+        return toView(find(id));
+    }
+
+    @Transactional(readOnly = true)
+    public ExperimentPage list(ExperimentStatus status, String name, int page, int size) {
+        Specification<Experiment> filter = Specification.where(ExperimentFilters.hasStatus(status))
+                .and(ExperimentFilters.nameContains(name));
+        Page<Experiment> result = repository.findAll(filter,
+                PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "id")));
+        return new ExperimentPage(result.map(this::toView).getContent(), page, size, result.getTotalElements(),
+                result.getTotalPages());
+    }
+
+    /** Cancels a queued experiment at once, or asks the worker of a running one to stop. */
+    @Transactional
+    public ExperimentView cancel(long id) {
+        Experiment experiment = find(id);
+        if (!experiment.requestCancel(clock.instant())) {
+            throw new ConflictException("experiment " + id + " has already finished (" + experiment.status() + ")");
+        }
+        return toView(repository.save(experiment));
+    }
+
+    /** Deletes a finished or queued experiment with all its data; a running one must be cancelled first. */
+    @Transactional
+    public void delete(long id) {
+        Experiment experiment = find(id);
+        if (experiment.status() == ExperimentStatus.RUNNING) {
+            throw new ConflictException("experiment " + id + " is running; cancel it first");
+        }
+        repository.delete(experiment);
+    }
+
+    private Experiment find(long id) {
+        return repository.findById(id).orElseThrow(() -> new ResourceNotFoundException("experiment", id));
+    }
+
+    private ExperimentView toView(Experiment e) {
+        ExperimentSpec spec = fromJson(e.specJson());
+        Long eta = null;
+        if (e.stepsPerSecond() != null && e.stepsPerSecond() > 0 && e.status() == ExperimentStatus.RUNNING) {
+            eta = Math.round((e.totalSteps() - e.progressStep()) / e.stepsPerSecond());
+        }
+        var progress = new ExperimentView.Progress(e.progressStep(), e.totalSteps(), e.stepsPerSecond(), eta);
+        return new ExperimentView(e.id(), e.name(), e.status(), spec, progress, e.attempt(), e.worker(),
+                e.createdAt(), e.startedAt(), e.finishedAt(), e.error(), e.verdict(), e.generalizationStep(),
+                e.grokkingDelay());
+    }
+
+    private String toJson(ExperimentSpec spec) {
+        try {
+            return objectMapper.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a validated spec must serialise", e);
+        }
+    }
+
+    private ExperimentSpec fromJson(String json) {
+        try {
+            return objectMapper.readValue(json, ExperimentSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored spec is unreadable", e);
+        }
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+}

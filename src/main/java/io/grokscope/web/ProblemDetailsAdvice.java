@@ -1,0 +1,241 @@
+package io.grokscope.web;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.method.ParameterValidationResult;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every failure as RFC 9457 problem details ({@code application/problem+json}), in one place.
+ *
+ * <p>Spring's built-in handler covers the MVC exceptions but says only "Invalid request content" or "Validation
+ * failure"; the overrides here name each bad field with a JSON pointer. Anything unexpected becomes a 500 problem
+ * without internals (they go to the log), and {@link ProblemErrorController} covers what never reaches a controller.
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(ResourceNotFoundException.class)
+    ProblemDetail notFound(ResourceNotFoundException e, HttpServletRequest request) {
+        return problem(HttpStatus.NOT_FOUND, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ProblemDetail conflict(ConflictException e, HttpServletRequest request) {
+        return problem(HttpStatus.CONFLICT, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(InvalidInputException.class)
+    ProblemDetail invalidInput(InvalidInputException e, HttpServletRequest request) {
+        return validationProblem(e.errors(), request.getRequestURI());
+    }
+
+    /** Method validation outside Spring MVC's own (e.g. a service's {@code @Validated} argument). */
+    @ExceptionHandler(jakarta.validation.ConstraintViolationException.class)
+    ProblemDetail constraintViolation(jakarta.validation.ConstraintViolationException e, HttpServletRequest request) {
+        List<FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> FieldError.atParameter(lastNode(v.getPropertyPath().toString()), v.getMessage()))
+                .toList();
+        return validationProblem(errors, request.getRequestURI());
+    }
+
+    private static String lastNode(String path) {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        if (tooLarge != null) {
+            return problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request);
+        }
+        log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred; it has been logged", request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        e.getBindingResult().getFieldErrors().forEach(error -> errors.add(
+                FieldError.atPointer(JsonPointers.fromPropertyPath(error.getField()), error.getDefaultMessage())));
+        e.getBindingResult().getGlobalErrors().forEach(error -> errors.add(
+                FieldError.atPointer("", error.getDefaultMessage())));
+        return ResponseEntity.badRequest().body(validationProblem(errors, path(request)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        for (ParameterValidationResult result : e.getParameterValidationResults()) {
+            String name = result.getMethodParameter().getParameterName();
+            for (MessageSourceResolvable error : result.getResolvableErrors()) {
+                errors.add(FieldError.atParameter(name, error.getDefaultMessage()));
+            }
+        }
+        return ResponseEntity.badRequest().body(validationProblem(errors, path(request)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(org.springframework.beans.TypeMismatchException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : e.getPropertyName();
+        String detail = "must be " + describe(e.getRequiredType()) + ", was '" + e.getValue() + "'";
+        return ResponseEntity.badRequest()
+                .body(validationProblem(List.of(FieldError.atParameter(name, detail)), path(request)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        if (tooLarge != null) {
+            return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE)
+                    .body(problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), path(request)));
+        }
+        FieldError error = describeUnreadable(e);
+        return ResponseEntity.badRequest().body(validationProblem(List.of(error), path(request)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
+            WebRequest request) {
+        if (body instanceof ProblemDetail problem && problem.getInstance() == null) {
+            problem.setInstance(java.net.URI.create(path(request)));
+        }
+        return super.createResponseEntity(body, headers, status, request);
+    }
+
+    /** Names the field Jackson could not read, and says why in the client's terms. */
+    private static FieldError describeUnreadable(HttpMessageNotReadableException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonParseException parse) {
+            return FieldError.atPointer("", "malformed JSON at line " + parse.getLocation().getLineNr() + ", column "
+                    + parse.getLocation().getColumnNr() + ": " + parse.getOriginalMessage());
+        }
+        if (cause instanceof JsonMappingException mapping) {
+            String pointer = JsonPointers.fromJacksonPath(mapping.getPath());
+            if (cause instanceof UnrecognizedPropertyException unknown) {
+                return FieldError.atPointer(pointer, "is not a known field; known fields here: "
+                        + unknown.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                        .collect(Collectors.joining(", ")));
+            }
+            if (cause instanceof InvalidTypeIdException typeId) {
+                return FieldError.atPointer(pointer + "/type", typeId.getTypeId() == null
+                        ? "is required" : "'" + typeId.getTypeId() + "' is not a known type");
+            }
+            if (cause instanceof InvalidFormatException format) {
+                return FieldError.atPointer(pointer, "must be " + describe(format.getTargetType()) + ", was "
+                        + abbreviate(String.valueOf(format.getValue())));
+            }
+            if (cause instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+                return FieldError.atPointer(pointer, "must be " + describe(mismatch.getTargetType()));
+            }
+            return FieldError.atPointer(pointer, "could not be read: " + mapping.getOriginalMessage());
+        }
+        return FieldError.atPointer("", "the request body is missing or not readable JSON");
+    }
+
+    /** A type as a client would name it: enums list their values. */
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (type.isEnum()) {
+            return "one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString)
+                    .collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
+        }
+        if (type == Double.class || type == double.class || type == Float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String abbreviate(String value) {
+        String quoted = "'" + value + "'";
+        return quoted.length() > 60 ? quoted.substring(0, 57) + "...'" : quoted;
+    }
+
+    static ProblemDetail validationProblem(List<FieldError> errors, String instance) {
+        List<FieldError> sorted = errors.stream()
+                .sorted(Comparator.comparing((FieldError f) -> String.valueOf(f.pointer()))
+                        .thenComparing(f -> String.valueOf(f.parameter())))
+                .toList();
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                sorted.size() == 1 ? describeOne(sorted.get(0)) : sorted.size() + " inputs are invalid");
+        problem.setTitle("Invalid request");
+        problem.setInstance(java.net.URI.create(instance));
+        problem.setProperty("errors", sorted);
+        return problem;
+    }
+
+    private static String describeOne(FieldError error) {
+        String where = error.pointer() != null ? (error.pointer().isEmpty() ? "the body" : error.pointer())
+                : "parameter '" + error.parameter() + "'";
+        return where + " " + error.detail();
+    }
+
+    static ProblemDetail problem(HttpStatus status, String detail, HttpServletRequest request) {
+        return problem(status, detail, request.getRequestURI());
+    }
+
+    static ProblemDetail problem(HttpStatus status, String detail, String instance) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setInstance(java.net.URI.create(instance));
+        return problem;
+    }
+
+    private static String path(WebRequest request) {
+        return request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "";
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,19 @@
+package io.grokscope.support;
+
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Points the application context at {@link TestDatabase}. */
+public class TestDatabaseInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        TestDatabase.Coordinates db = TestDatabase.get();
+        TestPropertyValues.of(
+                "spring.datasource.url=" + db.url(),
+                "spring.datasource.username=" + db.user(),
+                "spring.datasource.password=" + db.password())
+                .applyTo(context.getEnvironment());
+    }
+}
