@@ -17,9 +17,10 @@ import java.util.function.IntBinaryOperator;
  * Nanda et al. (2023): 12769 pairs for p = 113 at 0.3 give 3830 train and 8939 test. The count is then clamped to
  * {@code 1..n-1} so that neither set is empty. The same spec gives the same split on every JVM.
  *
- * <p><b>Limits.</b> The modulus is at most {@link #MAX_MODULUS}: with it every polynomial operation fits a
- * {@code long} without reduction in between (a³ + ab² < 2·10¹²), and the table (p² pairs, three int arrays, held
- * twice) stays within a few gigabytes. {@code DIVIDE}, {@code DIVIDE_IF_ODD_ELSE_SUBTRACT} and any expression with
+ * <p><b>Limits.</b> The modulus is at most {@link #MAX_MODULUS}. With it every polynomial operation fits a
+ * {@code long} without reduction in between (a³ + ab² < 2·10¹²). Memory, not arithmetic, is what binds in practice:
+ * the table and its split hold 24 bytes per pair, so p = 113 needs 0.3 MB but p = 10 000 needs 2.4 GB; a service
+ * should set its own, lower limit for what its heap can hold. {@code DIVIDE}, {@code DIVIDE_IF_ODD_ELSE_SUBTRACT} and any expression with
  * {@code /} need a prime modulus, without which a quotient is not unique.
  */
 public final class AlgorithmicTask {
@@ -71,9 +72,9 @@ public final class AlgorithmicTask {
 
     /**
      * The operation as a function of two tokens that answers a token, or {@link Expression#UNDEFINED} for a pair
-     * that is left out.
+     * that is left out. Package-private so that tests can probe single pairs of tables too large to build.
      */
-    private static IntBinaryOperator definition(TaskSpec spec) {
+    static IntBinaryOperator definition(TaskSpec spec) {
         Operation operation = spec.operation();
         switch (operation) {
             case S5_COMPOSE:
