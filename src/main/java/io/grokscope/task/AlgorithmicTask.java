@@ -75,23 +75,27 @@ public final class AlgorithmicTask {
      * that is left out. Package-private so that tests can probe single pairs of tables too large to build.
      */
     static IntBinaryOperator definition(TaskSpec spec) {
-        Operation operation = spec.operation();
-        switch (operation) {
-            case S5_COMPOSE:
-                return S5::compose;
-            case S5_CONJUGATE:
-                return (x, y) -> S5.compose(S5.compose(x, y), S5.inverse(x));
-            case S5_SANDWICH:
-                return (x, y) -> S5.compose(S5.compose(x, y), x);
-            default:
-                break;
-        }
+        return spec.operation().isPermutationGroup()
+                ? permutationDefinition(spec.operation())
+                : modularDefinition(spec);
+    }
+
+    private static IntBinaryOperator permutationDefinition(Operation operation) {
+        return switch (operation) {
+            case S5_COMPOSE -> S5::compose;
+            case S5_CONJUGATE -> (x, y) -> S5.compose(S5.compose(x, y), S5.inverse(x));
+            case S5_SANDWICH -> (x, y) -> S5.compose(S5.compose(x, y), x);
+            default -> throw new IllegalArgumentException(operation + " is not an operation on S5");
+        };
+    }
+
+    private static IntBinaryOperator modularDefinition(TaskSpec spec) {
         int p = spec.modulus();
         if (p > MAX_MODULUS) {
             throw new IllegalArgumentException("modulus must be <= " + MAX_MODULUS + ", was " + p);
         }
         ResidueRing ring = new ResidueRing(p);
-        return switch (operation) {
+        return switch (spec.operation()) {
             case ADD -> ring::add;
             case SUBTRACT -> ring::subtract;
             case MULTIPLY -> nonZeroRight(ring::multiply);
@@ -116,7 +120,8 @@ public final class AlgorithmicTask {
                 }
                 yield (a, b) -> expression.evaluate(a, b, ring);
             }
-            case S5_COMPOSE, S5_CONJUGATE, S5_SANDWICH -> throw new AssertionError("handled above: " + operation);
+            case S5_COMPOSE, S5_CONJUGATE, S5_SANDWICH ->
+                    throw new IllegalArgumentException(spec.operation() + " is not an operation on Z_p");
         };
     }
 

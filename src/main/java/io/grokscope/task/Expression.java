@@ -25,7 +25,9 @@ public sealed interface Expression
     int UNDEFINED = -1;
 
     /**
-     * Parses an expression, enforcing the limits of {@link ExpressionParser} (length 200, nesting 32, exponent 1000).
+     * Parses an expression (grammar in {@code ExpressionParser}), enforcing its limits: at most 200 characters,
+     * nesting at most 32 deep (each parenthesis and unary minus is a level), exponents at most 1000, literals at most
+     * 18 digits.
      *
      * @throws ExpressionSyntaxException with the position and reason of the first problem
      */

@@ -17,7 +17,7 @@ public final class ExpressionSyntaxException extends IllegalArgumentException {
      * @param reason   what is wrong, without the position
      */
     public ExpressionSyntaxException(int position, String reason) {
-        super(reason + " at position " + position);
+        super("position " + position + ": " + reason);
         this.position = position;
         this.reason = reason;
     }

@@ -39,7 +39,7 @@ public record ResidueRing(int modulus) {
     }
 
     public int multiply(int a, int b) {
-        return reduce((long) reduce(a) * reduce(b));
+        return reduce((long) a * b);
     }
 
     /** {@code base^exponent} by repeated squaring; {@code 0^0 = 1}, as in Python and {@link Math#pow}. */
@@ -47,7 +47,7 @@ public record ResidueRing(int modulus) {
         if (exponent < 0) {
             throw new IllegalArgumentException("exponent must be >= 0, was " + exponent);
         }
-        long result = reduce(1);
+        long result = 1;
         long square = reduce(base);
         for (int e = exponent; e > 0; e >>= 1) {
             if ((e & 1) == 1) {

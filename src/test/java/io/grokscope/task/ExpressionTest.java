@@ -116,7 +116,7 @@ class ExpressionTest {
         ExpressionSyntaxException e = syntaxError("a + c");
         assertThat(e.position()).isEqualTo(4);
         assertThat(e.getMessage()).isEqualTo(
-                "unknown identifier 'c'; the names are a, b and p (write a*b for a product) at position 4");
+                "position 4: unknown identifier 'c'; the names are a, b and p (write a*b for a product)");
         assertThat(syntaxError("ab").reason()).contains("'ab'");
         assertThat(syntaxError("A").reason()).contains("'A'");
     }
