@@ -11,7 +11,7 @@ import java.util.function.IntBinaryOperator;
  * {@code DIVIDE_IF_ODD_ELSE_SUBTRACT} (as in Power et al.), and the pairs where an expression divides by 0 or takes
  * {@code % 0}. So p = 7 gives 49 pairs for {@code ADD}, 42 for {@code DIVIDE}, and S5 gives 120² = 14400.
  *
- * <p><b>Split.</b> The table is shuffled by Fisher-Yates driven by {@link SplitMix64} seeded with
+ * <p><b>Split.</b> The table is shuffled by Fisher-Yates driven by {@code SplitMix64} seeded with
  * {@link TaskSpec#seed()}; the first {@code floor(n · trainFraction)} shuffled pairs are the training set, in
  * shuffled order, and the rest the test set. Floor (Python's {@code int(n * frac)}) rather than rounding reproduces
  * Nanda et al. (2023): 12769 pairs for p = 113 at 0.3 give 3830 train and 8939 test. The count is then clamped to
@@ -20,8 +20,8 @@ import java.util.function.IntBinaryOperator;
  * <p><b>Limits.</b> The modulus is at most {@link #MAX_MODULUS}. With it every polynomial operation fits a
  * {@code long} without reduction in between (a³ + ab² < 2·10¹²). Memory, not arithmetic, is what binds in practice:
  * the table and its split hold 24 bytes per pair, so p = 113 needs 0.3 MB but p = 10 000 needs 2.4 GB; a service
- * should set its own, lower limit for what its heap can hold. {@code DIVIDE}, {@code DIVIDE_IF_ODD_ELSE_SUBTRACT} and any expression with
- * {@code /} need a prime modulus, without which a quotient is not unique.
+ * should set its own, lower limit for what its heap can hold. {@code DIVIDE}, {@code DIVIDE_IF_ODD_ELSE_SUBTRACT}
+ * and any expression with {@code /} need a prime modulus, without which some non-zero divisors have no inverse.
  */
 public final class AlgorithmicTask {
 

@@ -29,8 +29,9 @@ class ResidueRingTest {
     @Test
     void inverseAgreesWithBigIntegerModInverse() {
         ResidueRing ring = new ResidueRing(9973);
+        BigInteger modulus = BigInteger.valueOf(9973);
         for (int a = 1; a < 9973; a += 37) {
-            assertThat(ring.inverse(a)).isEqualTo(BigInteger.valueOf(a).modInverse(BigInteger.valueOf(9973)).intValue());
+            assertThat(ring.inverse(a)).isEqualTo(BigInteger.valueOf(a).modInverse(modulus).intValue());
         }
     }
 
