@@ -4,7 +4,8 @@ package io.grokscope.task;
  * The binary operations of Power et al. (2022), App. A.1.1, plus a user-supplied expression.
  *
  * <p>All modular operations act on the residues 0..p-1; the S5 operations act on the 120 permutations of five
- * elements, each its own token, and ignore the modulus.
+ * elements, each its own token, and ignore the modulus. {@link S5} fixes the token order (lexicographic) and the
+ * composition convention ({@code x·y} applies {@code x} first). {@link AlgorithmicTask#generate} builds the tables.
  */
 public enum Operation {
     /** (a + b) mod p. */

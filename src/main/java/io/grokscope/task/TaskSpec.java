@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param operation     the binary operation
  * @param modulus       p; ignored for the S5 operations
- * @param trainFraction share of the table's pairs used for training, in (0, 1)
+ * @param trainFraction share of the table's pairs used for training, in (0, 1); the count is rounded down
  * @param seed          seeds the shuffle that splits the table; the same seed always gives the same split
  * @param expression    for {@link Operation#EXPRESSION} only: e.g. {@code "a^2 + a*b + b^2"}; otherwise null
  */
