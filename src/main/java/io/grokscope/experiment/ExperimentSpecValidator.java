@@ -1,6 +1,8 @@
 package io.grokscope.experiment;
 
 import io.grokscope.model.Activation;
+import io.grokscope.task.Expression;
+import io.grokscope.task.ExpressionSyntaxException;
 import io.grokscope.task.Operation;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -39,8 +41,14 @@ final class ExperimentSpecValidator implements ConstraintValidator<ConsistentExp
             violations.add("is only allowed when operation is EXPRESSION", "task", "expression");
         }
         boolean divides = task.operation() == Operation.DIVIDE
-                || task.operation() == Operation.DIVIDE_IF_ODD_ELSE_SUBTRACT
-                || (isExpression && task.expression() != null && task.expression().contains("/"));
+                || task.operation() == Operation.DIVIDE_IF_ODD_ELSE_SUBTRACT;
+        if (isExpression && task.expression() != null) {
+            try {
+                divides = Expression.parse(task.expression()).divides();
+            } catch (ExpressionSyntaxException e) {
+                violations.add(e.getMessage(), "task", "expression");
+            }
+        }
         if (divides && !BigInteger.valueOf(task.modulus()).isProbablePrime(30)) {
             violations.add("must be prime for division (the modular inverse needs it)", "task", "modulus");
         }

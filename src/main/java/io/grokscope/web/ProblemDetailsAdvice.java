@@ -144,6 +144,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         }
         if (cause instanceof JsonMappingException mapping) {
             String pointer = JsonPointers.fromJacksonPath(mapping.getPath());
+            if (mapping.getCause() instanceof JsonParseException parse) {
+                return FieldError.atPointer(pointer, "is malformed JSON at line " + parse.getLocation().getLineNr()
+                        + ", column " + parse.getLocation().getColumnNr() + ": " + parse.getOriginalMessage());
+            }
             if (cause instanceof UnrecognizedPropertyException unknown) {
                 return FieldError.atPointer(pointer, "is not a known field; known fields here: "
                         + unknown.getKnownPropertyIds().stream().map(Object::toString).sorted()
