@@ -1,5 +1,6 @@
 package io.grokscope.experiment;
 
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -37,6 +38,7 @@ class ExperimentController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(operationId = "submitExperiment")
     ResponseEntity<ExperimentView> submit(@Valid @RequestBody ExperimentSpec spec) {
         ExperimentView created = experiments.submit(spec);
         URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(created.id())
@@ -45,6 +47,7 @@ class ExperimentController {
     }
 
     @GetMapping
+    @Operation(operationId = "listExperiments")
     ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
             @RequestParam(required = false) @Size(max = 100) String name,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
@@ -53,18 +56,21 @@ class ExperimentController {
     }
 
     @GetMapping("/{id}")
+    @Operation(operationId = "getExperiment")
     ExperimentView get(@PathVariable long id) {
         return experiments.get(id);
     }
 
     @PostMapping("/{id}/cancel")
     @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(operationId = "cancelExperiment")
     ExperimentView cancel(@PathVariable long id) {
         return experiments.cancel(id);
     }
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(operationId = "deleteExperiment")
     void delete(@PathVariable long id) {
         experiments.delete(id);
     }

@@ -15,14 +15,14 @@ import java.time.Instant;
  */
 @Schema(description = "An experiment: its complete spec, status, progress and headline analysis.")
 public record ExperimentView(
-        long id,
-        String name,
-        ExperimentStatus status,
-        ExperimentSpec spec,
-        Progress progress,
-        int attempt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long id,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String name,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ExperimentStatus status,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ExperimentSpec spec,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Progress progress,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int attempt,
         @Schema(nullable = true) String worker,
-        Instant createdAt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt,
         @Schema(nullable = true) Instant startedAt,
         @Schema(nullable = true) Instant finishedAt,
         @Schema(nullable = true) String error,
@@ -38,7 +38,8 @@ public record ExperimentView(
      * @param etaSeconds     estimated seconds to the end at that speed; null when unknown or finished
      */
     @Schema(description = "Training progress: steps done, speed and estimated time to completion.")
-    public record Progress(long step, long totalSteps, @Schema(nullable = true) Double stepsPerSecond,
+    public record Progress(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) long step,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long totalSteps, @Schema(nullable = true) Double stepsPerSecond,
             @Schema(nullable = true) Long etaSeconds) {
     }
 }

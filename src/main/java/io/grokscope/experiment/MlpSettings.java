@@ -20,7 +20,7 @@ public record MlpSettings(
         @Size(min = 1, max = ExperimentLimits.MAX_HIDDEN_LAYERS)
         @ArraySchema(schema = @Schema(minimum = "1", maximum = "" + ExperimentLimits.MAX_WIDTH))
         List<@NotNull @Min(1) @Max(ExperimentLimits.MAX_WIDTH) Integer> hiddenDims,
-        @Schema(allowableValues = { "RELU", "QUADRATIC" }) Activation activation,
+        @Schema(description = "RELU or QUADRATIC") Activation activation,
         InputEncoding inputEncoding,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "" + ExperimentLimits.MAX_INIT_SCALE)
         Double initScale) implements ModelSettings {

@@ -17,7 +17,7 @@ public record TransformerSettings(
         @Min(1) @Max(ExperimentLimits.MAX_WIDTH) Integer dModel,
         @Min(1) @Max(ExperimentLimits.MAX_HEADS) Integer heads,
         @Min(1) @Max(ExperimentLimits.MAX_WIDTH) Integer dMlp,
-        @Schema(allowableValues = { "RELU", "GELU" }) Activation activation,
+        @Schema(description = "RELU or GELU") Activation activation,
         LayerNormPlacement layerNorm,
         SequenceFormat sequence,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "" + ExperimentLimits.MAX_INIT_SCALE)

@@ -1,5 +1,6 @@
 package io.grokscope.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.web.servlet.error.ErrorController;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
  * filter's exception, a malformed request Tomcat rejects). Without it Spring Boot answers those in its older
  * {@code {timestamp, status, error, path}} format.
  */
+@Hidden
 @RestController
 class ProblemErrorController implements ErrorController {
 
