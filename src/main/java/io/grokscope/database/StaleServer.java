@@ -1,7 +1,11 @@
 package io.grokscope.database;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,26 +29,45 @@ final class StaleServer {
     private StaleServer() {
     }
 
+    /**
+     * Stops a server that still runs on {@code dataDirectory} although no live JVM owns it. A live owner holds the
+     * embedded server's lock file ({@code epg-lock}); then the directory is in use and starting is refused.
+     */
     static void stopIfOrphaned(Path dataDirectory) throws IOException {
+        if (!Files.exists(dataDirectory.resolve("PG_VERSION"))) {
+            return; // not initialised yet (initdb needs the directory empty, so no lock file is created here)
+        }
+        Path lockFile = dataDirectory.resolve("epg-lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                throw inUse(dataDirectory);
+            }
+            runningServer(dataDirectory).ifPresent(StaleServer::stop);
+        } catch (OverlappingFileLockException e) {
+            throw inUse(dataDirectory);
+        }
+    }
+
+    private static IllegalStateException inUse(Path dataDirectory) {
+        return new IllegalStateException("the embedded PostgreSQL in " + dataDirectory
+                + " is in use by another running Grokscope; stop it or choose another grokscope.embedded-postgres"
+                + ".data-directory");
+    }
+
+    private static Optional<ProcessHandle> runningServer(Path dataDirectory) throws IOException {
         Path pidFile = dataDirectory.resolve("postmaster.pid");
         if (!Files.isRegularFile(pidFile)) {
-            return;
+            return Optional.empty();
         }
         List<String> lines = Files.readAllLines(pidFile);
-        Optional<ProcessHandle> server = lines.isEmpty() ? Optional.empty() : parsePid(lines.get(0))
+        return lines.isEmpty() ? Optional.empty() : parsePid(lines.get(0))
                 .flatMap(ProcessHandle::of)
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
-        if (server.isEmpty()) {
-            return; // a stale pid file alone is handled by PostgreSQL itself
-        }
-        ProcessHandle process = server.get();
-        if (process.parent().map(ProcessHandle::isAlive).orElse(false)
-                && process.parent().get().pid() != 1
-                && process.parent().get().info().command().map(c -> c.endsWith("java")).orElse(false)) {
-            throw new IllegalStateException("the embedded PostgreSQL in " + dataDirectory
-                    + " is in use by another running Grokscope (pid " + process.parent().get().pid() + ")");
-        }
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(true));
+    }
+
+    private static void stop(ProcessHandle process) {
         log.warn("Stopping orphaned embedded PostgreSQL (pid {}) left by a previous run", process.pid());
         process.destroy();
         Instant deadline = Instant.now().plus(SHUTDOWN_WAIT);

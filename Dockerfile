@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Build: Maven with JDK 17; the dependency layer is cached separately from the sources.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -ntp -q dependency:go-offline
+COPY src src
+COPY db db
+COPY openapi openapi
+RUN mvn -B -ntp -q package -DskipTests && cp target/grokscope-*.jar /grokscope.jar
+
+# Run: a slim JRE as a non-root user. ND4J's native code needs glibc (not Alpine).
+FROM eclipse-temurin:17-jre-jammy
+RUN groupadd --system grokscope && useradd --system --gid grokscope --home /app grokscope
+WORKDIR /app
+COPY --from=build /grokscope.jar /app/grokscope.jar
+RUN mkdir -p /app/data && chown -R grokscope:grokscope /app
+USER grokscope
+EXPOSE 8080
+# ND4J keeps its arrays off-heap: leave most of the container's memory to it.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40"
+ENTRYPOINT ["java", "-jar", "/app/grokscope.jar"]
