@@ -1,0 +1,398 @@
+package io.grokscope.analysis;
+
+import io.grokscope.analysis.SmoothedCurve.Scale;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Locates Nanda et al.'s three phases in a run's curves from the progress measures, not from accuracy: accuracy
+ * saturates long before the network's solution stops changing (train accuracy is ~100 % by step ~150 in Nanda's run,
+ * while memorization goes on to ~1.4k), so boundaries read off accuracy alone come too early or not at all.
+ *
+ * <h2>Method</h2>
+ * Every curve is prepared by {@link SmoothedCurve} (log₁₀ of losses and norms, running median, moving average,
+ * smoothed slope). Then:
+ * <ol>
+ * <li><b>Cleanup</b> is the stretch where test loss falls fastest. Its peak is the most negative slope of log test
+ * loss anywhere; the stretch is where it falls at least {@value #FAST_FRACTION} as fast as at the peak; it counts only
+ * if test loss falls by at least {@value #MIN_CLEANUP_DROP} decades across it. Its start and end are then placed by a
+ * {@link HingeFit} on each side (plateau→drop and drop→floor), which removes the smoothing blur. Without test loss,
+ * the weight norm's fastest fall plays the same role. Weight norm's fastest fall and the Gini rise are reported as
+ * corroborating evidence.</li>
+ * <li><b>Memorization ends</b> when train loss and excluded loss stop falling, whichever is later. Train loss: the
+ * first episode where log train loss falls at least {@value #EPISODE_FRACTION} as fast as its steepest fall anywhere
+ * (the memorization drop, not the cleanup one), its fast stretch as above, and the knee where it flattens by a hinge
+ * fit reaching from the episode's peak to the start of cleanup. Excluded loss: its minimum before cleanup, accepted
+ * only if it fell into it and rises by at least {@value #MIN_LOSS_MOVE} decades afterwards, placed by a hinge fit.</li>
+ * <li><b>Circuit formation</b> runs from the end of memorization to the start of cleanup. It is reported when
+ * cleanup follows or when, after memorization, excluded loss rises or restricted loss falls by at least
+ * {@value #MIN_LOSS_MOVE} decades or the weight norm falls by at least {@value #MIN_NORM_MOVE} decades (2.3 %).</li>
+ * </ol>
+ * A boundary needs {@value #CONFIRM_POINTS} points after it to count; a phase whose end is not yet in the data has a
+ * null end. When the fastest test-loss fall begins before memorization ends, generalization came with fitting
+ * (comprehension): only the memorization phase is reported, with a note.
+ */
+final class PhaseLocator {
+
+    static final double FAST_FRACTION = 0.25;
+    static final double EPISODE_FRACTION = 0.5;
+    static final double MIN_CLEANUP_DROP = 0.5;
+    static final double MIN_WEIGHT_NORM_CLEANUP_DROP = 0.05;
+    static final double MIN_MEMORIZATION_DROP = 0.5;
+    static final double MIN_LOSS_MOVE = 0.1;
+    static final double MIN_NORM_MOVE = 0.01;
+    static final double MIN_GINI_RISE = 0.05;
+    static final int MIN_POINTS = 8;
+    static final int CONFIRM_POINTS = 3;
+    /** Points on each side of a boundary that a refining hinge fit may use, at least. */
+    static final int MIN_FIT_REACH = 5;
+
+    /** Located phases and what the reader should know about them. */
+    record Result(List<Phase> phases, List<String> notes) {
+    }
+
+    /** A fast fall of one curve: its steepest point and the stretch around it, as steps. */
+    private record Descent(SmoothedCurve curve, int peak, int lo, int hi, double start, Double end) {
+
+        double drop() {
+            return curve.smooth(lo) - curve.smooth(hi);
+        }
+    }
+
+    private final MetricHistory history;
+    private final List<String> notes = new ArrayList<>();
+
+    private PhaseLocator(MetricHistory history) {
+        this.history = history;
+    }
+
+    static Result locate(MetricHistory history) {
+        return new PhaseLocator(history).run();
+    }
+
+    private Optional<SmoothedCurve> curve(Metric metric, Scale scale) {
+        return history.series(metric).flatMap(series -> SmoothedCurve.of(series, scale, MIN_POINTS));
+    }
+
+    private Result run() {
+        SmoothedCurve train = curve(Metric.TRAIN_LOSS, Scale.LOG10).orElse(null);
+        SmoothedCurve test = curve(Metric.TEST_LOSS, Scale.LOG10).orElse(null);
+        SmoothedCurve excluded = curve(Metric.EXCLUDED_LOSS, Scale.LOG10).orElse(null);
+        SmoothedCurve restricted = curve(Metric.RESTRICTED_LOSS, Scale.LOG10).orElse(null);
+        SmoothedCurve weight = curve(Metric.WEIGHT_NORM, Scale.LOG10).orElse(null);
+        SmoothedCurve giniUnembed = curve(Metric.FOURIER_GINI_UNEMBED, Scale.LINEAR).orElse(null);
+        SmoothedCurve giniEmbed = curve(Metric.FOURIER_GINI_EMBED, Scale.LINEAR).orElse(null);
+        for (Metric metric : List.of(Metric.TRAIN_LOSS, Metric.TEST_LOSS, Metric.EXCLUDED_LOSS,
+                Metric.RESTRICTED_LOSS, Metric.WEIGHT_NORM, Metric.FOURIER_GINI_UNEMBED)) {
+            if (curve(metric, metric == Metric.FOURIER_GINI_UNEMBED ? Scale.LINEAR : Scale.LOG10).isEmpty()) {
+                notes.add(metric.wireName() + " has fewer than " + MIN_POINTS
+                        + " finite points, so the phases do not use it");
+            }
+        }
+
+        // 1. cleanup: the fastest fall of test loss (or, without it, of the weight norm)
+        Descent cleanup = null;
+        if (test != null) {
+            cleanup = steepestDescent(test, MIN_CLEANUP_DROP);
+        } else if (weight != null) {
+            cleanup = steepestDescent(weight, MIN_WEIGHT_NORM_CLEANUP_DROP);
+            if (cleanup != null) {
+                notes.add("cleanup is located from the weight norm's fastest fall because test loss is missing");
+            }
+        }
+
+        // 2. end of memorization: train loss flattens, excluded loss turns up
+        List<Evidence> memorizationEvidence = new ArrayList<>();
+        Descent fit = train == null ? null : firstFastDescent(train);
+        if (train != null && fit == null) {
+            notes.add("train loss never falls by " + MIN_MEMORIZATION_DROP
+                    + " decades in one fast stretch: no memorization phase to locate");
+        }
+        Double trainKnee = null;
+        if (fit != null) {
+            trainKnee = trainLossKnee(fit, cleanup);
+            if (trainKnee != null) {
+                memorizationEvidence.add(evidence(train, fit.curve().step(fit.peak()), String.format(Locale.ROOT,
+                        "train loss falls fastest: %s decades per 1000 steps", rate(train.slope(fit.peak())))));
+                memorizationEvidence.add(evidence(train, trainKnee, "train loss stops falling fast"));
+            }
+        }
+        Double excludedTurn = null;
+        if (excluded != null) {
+            double from = fit == null ? excluded.step(0) : train.step(fit.peak());
+            excludedTurn = excludedLossTurn(excluded, from, cleanup);
+            if (excludedTurn != null) {
+                memorizationEvidence.add(evidence(excluded, excludedTurn,
+                        "excluded loss stops falling and starts to rise"));
+            }
+        }
+        Double memorizationEnd = trainKnee == null ? excludedTurn
+                : excludedTurn == null ? trainKnee : Math.max(trainKnee, excludedTurn);
+
+        List<Phase> phases = new ArrayList<>();
+        long firstStep = firstStep();
+        if (fit != null || memorizationEnd != null) {
+            phases.add(new Phase(PhaseName.MEMORIZATION, firstStep, round(memorizationEnd), memorizationEvidence));
+            if (memorizationEnd == null) {
+                notes.add("the end of memorization is not in the data yet: train loss has not flattened for "
+                        + CONFIRM_POINTS + " evaluations");
+            }
+        }
+
+        // comprehension: test loss fell fastest while the training set was still being fit
+        if (cleanup != null && memorizationEnd != null && cleanup.start() < memorizationEnd) {
+            notes.add(String.format(Locale.ROOT, "test loss fell fastest from step %d, before memorization ended at "
+                    + "step %d: generalization came with fitting, so there is no separate circuit-formation or "
+                    + "cleanup phase", Math.round(cleanup.start()), Math.round(memorizationEnd)));
+            return new Result(phases, notes);
+        }
+
+        // 3. circuit formation: between memorization and cleanup
+        double windowStart = memorizationEnd != null ? memorizationEnd : firstStep;
+        double windowEnd = cleanup != null ? cleanup.start() : lastStep();
+        List<Evidence> circuitEvidence = new ArrayList<>();
+        boolean circuitMoves = false;
+        if (memorizationEnd != null || cleanup != null) {
+            circuitMoves |= move(excluded, windowStart, windowEnd, MIN_LOSS_MOVE, "excluded loss rises",
+                    circuitEvidence);
+            circuitMoves |= move(restricted, windowStart, windowEnd, -MIN_LOSS_MOVE, "restricted loss falls",
+                    circuitEvidence);
+            circuitMoves |= move(weight, windowStart, windowEnd, -MIN_NORM_MOVE, "weight norm falls",
+                    circuitEvidence);
+            if (test != null && (circuitMoves || cleanup != null)) {
+                circuitEvidence.add(evidence(test, windowEnd, String.format(Locale.ROOT,
+                        "test loss stays high: %s at step %d, %s here", format(test.recordedValueNear(windowStart)),
+                        test.recordedStepNear(windowStart), format(test.recordedValueNear(windowEnd)))));
+            }
+        }
+        if (cleanup != null || circuitMoves) {
+            Long start = round(memorizationEnd);
+            if (start == null) {
+                notes.add("circuit formation has no start step because the end of memorization is unknown");
+            }
+            Long end = cleanup == null ? null : round(cleanup.start());
+            if (end == null) {
+                notes.add("circuit formation is under way at the last step (" + lastStep()
+                        + "): cleanup has not begun");
+            }
+            phases.add(new Phase(PhaseName.CIRCUIT_FORMATION, start, end, circuitEvidence));
+        } else if (memorizationEnd != null) {
+            notes.add("no sign of circuit formation after memorization: excluded loss does not rise, restricted "
+                    + "loss and weight norm do not fall");
+        }
+
+        // 4. cleanup
+        if (cleanup != null) {
+            phases.add(new Phase(PhaseName.CLEANUP, round(cleanup.start()), round(cleanup.end()),
+                    cleanupEvidence(cleanup, weight, restricted, giniUnembed, giniEmbed)));
+            if (cleanup.end() == null) {
+                notes.add(cleanup.curve().metric().wireName() + " is still falling fast at the last step ("
+                        + lastStep() + "): cleanup has no end yet");
+            }
+        }
+        return new Result(phases, notes);
+    }
+
+    private List<Evidence> cleanupEvidence(Descent cleanup, SmoothedCurve weight, SmoothedCurve restricted,
+            SmoothedCurve giniUnembed, SmoothedCurve giniEmbed) {
+        SmoothedCurve drop = cleanup.curve();
+        double end = cleanup.end() == null ? lastStep() : cleanup.end();
+        List<Evidence> found = new ArrayList<>();
+        found.add(evidence(drop, cleanup.start(), drop.metric().wireName().replace('_', ' ') + " starts falling fast"));
+        found.add(evidence(drop, drop.step(cleanup.peak()), String.format(Locale.ROOT,
+                "%s falls fastest: %s decades per 1000 steps", drop.metric().wireName().replace('_', ' '),
+                rate(drop.slope(cleanup.peak())))));
+        if (cleanup.end() != null) {
+            found.add(evidence(drop, end, String.format(Locale.ROOT, "%s stops falling fast, down %.1f decades",
+                    drop.metric().wireName().replace('_', ' '), drop.smoothAt(cleanup.start()) - drop.smoothAt(end))));
+        }
+        if (weight != null && weight != drop) {
+            int from = Math.max(0, weight.indexAtOrAfter(cleanup.start()));
+            int to = Math.min(weight.last(), Math.max(from, weight.indexAtOrBefore(end)));
+            if (from <= to) {
+                int fastest = weight.steepestDescent(from, to);
+                if (weight.slope(fastest) < 0) {
+                    found.add(evidence(weight, weight.step(fastest), String.format(Locale.ROOT,
+                            "weight norm falls fastest: %.1f %% per 1000 steps",
+                            100 * (1 - Math.pow(10, 1000 * weight.slope(fastest))))));
+                }
+            }
+        }
+        move(restricted, cleanup.start(), end, -MIN_LOSS_MOVE, "restricted loss keeps falling", found);
+        giniRise(giniUnembed, cleanup.start(), end, "Gini of W_L", found);
+        giniRise(giniEmbed, cleanup.start(), end, "Gini of W_E", found);
+        return found;
+    }
+
+    private void giniRise(SmoothedCurve gini, double from, double to, String what, List<Evidence> found) {
+        if (gini == null) {
+            return;
+        }
+        double rise = gini.smoothAt(to) - gini.smoothAt(from);
+        if (rise >= MIN_GINI_RISE) {
+            found.add(evidence(gini, to, String.format(Locale.ROOT, "%s jumps from %.2f to %.2f", what,
+                    gini.recordedValueNear(from), gini.recordedValueNear(to))));
+        }
+    }
+
+    /**
+     * Adds evidence when the curve moves by at least {@code threshold} (in its scale's units; negative = a fall)
+     * between two steps; the curve must cover some of the window.
+     */
+    private boolean move(SmoothedCurve curve, double from, double to, double threshold, String finding,
+            List<Evidence> found) {
+        if (curve == null || to <= from || curve.step(curve.last()) <= from || curve.step(0) >= to) {
+            return false;
+        }
+        double start = Math.max(from, curve.step(0));
+        double change = curve.smoothAt(to) - curve.smoothAt(start);
+        boolean moved = threshold > 0 ? change >= threshold : change <= threshold;
+        if (moved) {
+            found.add(evidence(curve, to, String.format(Locale.ROOT, "%s from %s at step %d to %s", finding,
+                    format(curve.recordedValueNear(start)), curve.recordedStepNear(start),
+                    format(curve.recordedValueNear(to)))));
+        }
+        return moved;
+    }
+
+    /** The fastest fall anywhere in the curve, if it falls by at least {@code minDrop} across its fast stretch. */
+    private Descent steepestDescent(SmoothedCurve curve, double minDrop) {
+        int peak = curve.steepestDescent(0, curve.last());
+        return describeDescent(curve, peak, minDrop);
+    }
+
+    /**
+     * The first stretch where the curve falls at least {@link #EPISODE_FRACTION} as fast as its fastest fall anywhere:
+     * for train loss, the memorization drop even when the cleanup drop is steeper.
+     */
+    private Descent firstFastDescent(SmoothedCurve curve) {
+        int steepest = curve.steepestDescent(0, curve.last());
+        double level = EPISODE_FRACTION * curve.slope(steepest);
+        if (!(level < 0)) {
+            return null;
+        }
+        int start = 0;
+        while (curve.slope(start) > level) {
+            start++;
+        }
+        int stop = start;
+        while (stop + 1 <= curve.last() && curve.slope(stop + 1) <= level) {
+            stop++;
+        }
+        return describeDescent(curve, curve.steepestDescent(start, stop), MIN_MEMORIZATION_DROP);
+    }
+
+    private Descent describeDescent(SmoothedCurve curve, int peak, double minDrop) {
+        if (!(curve.slope(peak) < 0)) {
+            return null;
+        }
+        int[] region = curve.fastRegion(peak, FAST_FRACTION);
+        int lo = region[0];
+        int hi = region[1];
+        if (curve.smooth(lo) - curve.smooth(hi) < minDrop) {
+            return null;
+        }
+        int reach = Math.max(MIN_FIT_REACH, hi - lo);
+        double start = curve.step(lo);
+        if (lo > 0) {
+            Optional<HingeFit> knee = HingeFit.best(curve.steps(), curve.despiked(), Math.max(0, lo - reach), peak);
+            if (knee.isPresent() && knee.get().rightSlope() < knee.get().leftSlope()) {
+                start = knee.get().knot();
+            }
+        }
+        Double end = null;
+        if (curve.last() - hi >= CONFIRM_POINTS) {
+            end = curve.step(hi);
+            Optional<HingeFit> knee = HingeFit.best(curve.steps(), curve.despiked(), peak,
+                    Math.min(curve.last(), hi + reach));
+            if (knee.isPresent() && knee.get().rightSlope() > knee.get().leftSlope()
+                    && curve.last() - curve.indexAtOrAfter(knee.get().knot()) >= CONFIRM_POINTS) {
+                end = knee.get().knot();
+            }
+        }
+        return new Descent(curve, peak, lo, hi, start, end);
+    }
+
+    /** Where train loss stops falling fast: the hinge knee after the memorization drop, before any cleanup. */
+    private Double trainLossKnee(Descent fit, Descent cleanup) {
+        SmoothedCurve train = fit.curve();
+        int reach = Math.max(MIN_FIT_REACH, fit.hi() - fit.lo());
+        int limit = Math.min(train.last(), fit.hi() + 2 * reach);
+        if (cleanup != null) {
+            int beforeCleanup = train.indexAtOrBefore(cleanup.start()) - 1;
+            if (beforeCleanup > fit.hi()) {
+                limit = Math.min(limit, beforeCleanup);
+            }
+        }
+        if (train.last() - fit.hi() < CONFIRM_POINTS) {
+            return null;
+        }
+        Optional<HingeFit> knee = HingeFit.best(train.steps(), train.despiked(), fit.peak(), limit);
+        if (knee.isPresent() && knee.get().rightSlope() > knee.get().leftSlope()
+                && train.last() - train.indexAtOrAfter(knee.get().knot()) >= CONFIRM_POINTS) {
+            return knee.get().knot();
+        }
+        return train.step(fit.hi());
+    }
+
+    /**
+     * The step where excluded loss stops falling and starts to rise, searched from {@code from} to the start of
+     * cleanup; null unless it fell into its minimum and rose by {@link #MIN_LOSS_MOVE} decades after it.
+     */
+    private Double excludedLossTurn(SmoothedCurve excluded, double from, Descent cleanup) {
+        int lo = Math.min(excluded.last(), excluded.indexAtOrAfter(from));
+        int hi = excluded.last();
+        if (cleanup != null && cleanup.start() > excluded.step(lo)) {
+            hi = Math.max(lo, excluded.indexAtOrBefore(cleanup.start()));
+        }
+        int minimum = excluded.argMin(lo, hi);
+        if (hi - minimum < CONFIRM_POINTS) {
+            return null;
+        }
+        double rise = excluded.smooth(excluded.argMax(minimum, hi)) - excluded.smooth(minimum);
+        double fall = excluded.smooth(excluded.argMax(0, minimum)) - excluded.smooth(minimum);
+        if (rise < MIN_LOSS_MOVE) {
+            return null;
+        }
+        if (fall < MIN_LOSS_MOVE) {
+            notes.add("excluded loss rises from its first point (step " + Math.round(excluded.step(0))
+                    + "), so its turning point is not in the data; the end of memorization rests on train loss");
+            return null;
+        }
+        int reach = Math.max(MIN_FIT_REACH, (hi - lo) / 4);
+        Optional<HingeFit> turn = HingeFit.best(excluded.steps(), excluded.despiked(), Math.max(0, minimum - reach),
+                Math.min(hi, minimum + reach));
+        if (turn.isPresent() && turn.get().leftSlope() < 0 && turn.get().rightSlope() > 0) {
+            return turn.get().knot();
+        }
+        return excluded.step(minimum);
+    }
+
+    private long firstStep() {
+        return history.series().values().stream().filter(s -> !s.isEmpty()).mapToLong(s -> s.step(0)).min()
+                .orElse(0);
+    }
+
+    private long lastStep() {
+        return history.series().values().stream().filter(s -> !s.isEmpty()).mapToLong(s -> s.step(s.size() - 1))
+                .max().orElse(0);
+    }
+
+    private static Evidence evidence(SmoothedCurve curve, double step, String finding) {
+        return new Evidence(curve.metric(), curve.recordedStepNear(step), curve.recordedValueNear(step), finding);
+    }
+
+    private static Long round(Double step) {
+        return step == null ? null : Math.round(step);
+    }
+
+    private static String rate(double slopePerStep) {
+        return String.format(Locale.ROOT, "%.2f", 1000 * slopePerStep);
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%.3g", value);
+    }
+}
