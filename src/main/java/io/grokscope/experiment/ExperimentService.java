@@ -2,6 +2,7 @@ package io.grokscope.experiment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.jobs.JobQueue;
 import io.grokscope.web.ConflictException;
 import io.grokscope.web.ResourceNotFoundException;
 import java.time.Clock;
@@ -19,17 +20,23 @@ public class ExperimentService {
 
     private final ExperimentRepository repository;
     private final ObjectMapper objectMapper;
+    private final JobQueue queue;
     private final Clock clock;
 
-    ExperimentService(ExperimentRepository repository, ObjectMapper objectMapper) {
+    ExperimentService(ExperimentRepository repository, ObjectMapper objectMapper, JobQueue queue) {
         this.repository = repository;
         this.objectMapper = objectMapper;
+        this.queue = queue;
         this.clock = Clock.systemUTC();
     }
 
-    /** Stores the complete spec and queues the experiment. */
+    /**
+     * Stores the complete spec and queues the experiment: the row is the job, inserted in the same transaction that
+     * checks the queue's bound, so a refused submission (429) leaves nothing behind.
+     */
     @Transactional
     public ExperimentView submit(ExperimentSpec spec) {
+        queue.admit(1);
         ExperimentSpec complete = spec.withDefaults();
         Experiment saved = repository.save(Experiment.queued(complete, toJson(complete), clock.instant()));
         return toView(saved);

@@ -13,7 +13,9 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
         TestPropertyValues.of(
                 "spring.datasource.url=" + db.url(),
                 "spring.datasource.username=" + db.user(),
-                "spring.datasource.password=" + db.password())
+                "spring.datasource.password=" + db.password(),
+                // Tests drive the job pool one poll at a time (JobWorker.runOnce) instead of background workers.
+                "grokscope.jobs.enabled=false")
                 .applyTo(context.getEnvironment());
     }
 }

@@ -1,0 +1,47 @@
+package io.grokscope.jobs;
+
+/**
+ * The flags a running job is stopped by, set from the heartbeat thread or the worker's shutdown, read by the training
+ * thread between steps; and the progress the heartbeat reports.
+ */
+final class JobControl {
+
+    enum Stop { NONE, CANCELLED, LEASE_LOST, SHUTDOWN }
+
+    private volatile Stop stop = Stop.NONE;
+    private volatile long step;
+
+    boolean stopRequested() {
+        return stop != Stop.NONE;
+    }
+
+    Stop stop() {
+        return stop;
+    }
+
+    void cancel() {
+        request(Stop.CANCELLED);
+    }
+
+    void leaseLost() {
+        stop = Stop.LEASE_LOST; // overrides any other reason: nothing may be written any more
+    }
+
+    void shutdown() {
+        request(Stop.SHUTDOWN);
+    }
+
+    private synchronized void request(Stop reason) {
+        if (stop == Stop.NONE) {
+            stop = reason;
+        }
+    }
+
+    void reached(long step) {
+        this.step = step;
+    }
+
+    long step() {
+        return step;
+    }
+}

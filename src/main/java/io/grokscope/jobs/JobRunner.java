@@ -1,0 +1,158 @@
+package io.grokscope.jobs;
+
+import io.grokscope.metrics.MetricSink;
+import io.grokscope.metrics.MetricStore;
+import io.grokscope.metrics.SpectrumStore;
+import io.grokscope.metrics.WriteFence;
+import io.grokscope.training.Checkpoint;
+import io.grokscope.training.CheckpointCodec;
+import io.grokscope.training.RunConfig;
+import io.grokscope.training.Trainer;
+import io.grokscope.training.TrainingOutcome;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Runs one claimed job to an end: resumes from its checkpoint, trains while a heartbeat renews the lease, and records
+ * how it ended. Every write is fenced by the claim, so if the lease is lost (this instance stalled and the job moved
+ * on) the run stops and changes nothing.
+ */
+final class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final JobRepository repository;
+    private final MetricStore metrics;
+    private final SpectrumStore spectra;
+    private final SpecReader specs;
+    private final Trainer trainer;
+    private final ScheduledExecutorService heartbeats;
+    private final ApplicationEventPublisher events;
+    private final JobProperties properties;
+    private final Provenance provenance;
+
+    JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Trainer trainer,
+            ScheduledExecutorService heartbeats, ApplicationEventPublisher events, JobProperties properties,
+            Provenance provenance) {
+        this.repository = repository;
+        this.metrics = metrics;
+        this.spectra = spectra;
+        this.specs = specs;
+        this.trainer = trainer;
+        this.heartbeats = heartbeats;
+        this.events = events;
+        this.properties = properties;
+        this.provenance = provenance;
+    }
+
+    void run(Claim claim, JobControl control) {
+        WriteFence fence = claim.fence();
+        log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(), fence.worker());
+        repository.recordProvenance(fence, provenance.json(fence));
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
+                properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        String finalStatus = null;
+        try (MetricSink sink = metrics.open(fence)) {
+            RunConfig config = specs.runConfig(claim.specJson());
+            Checkpoint resumeFrom = repository.loadCheckpoint(fence.experimentId())
+                    .map(stored -> CheckpointCodec.decode(stored.payload())).orElse(null);
+            if (resumeFrom != null) {
+                // Rows a dead attempt wrote after its last checkpoint are replaced by this attempt's.
+                metrics.deleteAfter(fence, resumeFrom.step());
+                log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
+                        resumeFrom.step());
+            }
+            RecordingListener listener = new RecordingListener(fence, sink, spectra, repository, control);
+            TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
+                    () -> control.stopRequested() || sink.fenceLost());
+            sink.flush();
+            if (sink.fenceLost()) {
+                control.leaseLost();
+            }
+            finalStatus = conclude(fence, outcome, control);
+        } catch (RuntimeException | Error e) {
+            log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
+            finalStatus = repository.fail(fence, describe(e), properties.maxFailures()).orElse(null);
+            if (!"FAILED".equals(finalStatus)) {
+                finalStatus = null; // back in the queue: not finished
+            }
+        } finally {
+            heartbeat.cancel(false);
+        }
+        if (finalStatus != null) {
+            events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
+        }
+    }
+
+    /** Records how the run ended; returns the final status, or null when the job is not finished (released, lost). */
+    private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control) {
+        long step = outcome.lastStep();
+        if (outcome.completed() && control.stop() != JobControl.Stop.LEASE_LOST) {
+            return repository.finish(fence, "SUCCEEDED", null, step) ? "SUCCEEDED" : null;
+        }
+        switch (control.stop()) {
+            case CANCELLED -> {
+                return repository.finish(fence, "CANCELLED", null, step) ? "CANCELLED" : null;
+            }
+            case SHUTDOWN -> {
+                repository.release(fence, step);
+                log.info("Experiment {} released at step {} for another instance", fence.experimentId(), step);
+                return null;
+            }
+            default -> {
+                log.warn("Experiment {} attempt {} lost its lease at step {}; stopped without writing",
+                        fence.experimentId(), fence.attempt(), step);
+                return null;
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return message.length() > 2000 ? message.substring(0, 2000) : message;
+    }
+
+    /** Renews the lease, reports progress and picks up cancellation. */
+    private final class Heartbeat implements Runnable {
+        private final WriteFence fence;
+        private final JobControl control;
+        private long lastStep = -1;
+        private long lastNanos;
+
+        Heartbeat(WriteFence fence, JobControl control) {
+            this.fence = fence;
+            this.control = control;
+        }
+
+        @Override
+        public void run() {
+            try {
+                long step = control.step();
+                long now = System.nanoTime();
+                Double speed = null;
+                if (lastStep >= 0 && step > lastStep) {
+                    speed = (step - lastStep) / (Duration.ofNanos(now - lastNanos).toMillis() / 1000.0);
+                }
+                if (lastStep < 0 || step > lastStep) {
+                    lastStep = step;
+                    lastNanos = now;
+                }
+                var answer = repository.heartbeat(fence, properties.leaseDuration(), step, speed);
+                if (answer.isEmpty()) {
+                    control.leaseLost();
+                } else if (answer.get()) {
+                    control.cancel();
+                }
+            } catch (RuntimeException e) {
+                // A failed heartbeat (database briefly away) is retried at the next tick; the lease has slack.
+                log.warn("Heartbeat of experiment {} failed: {}", fence.experimentId(), e.toString());
+            }
+        }
+    }
+}
