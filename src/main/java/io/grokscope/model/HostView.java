@@ -39,20 +39,31 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
         int length = (int) array.length();
         DataType type = array.dataType();
         if (type == DataType.FLOAT) {
-            return new F32(array.data().asNioFloat(), offset, length);
+            return new F32(array, array.data().asNioFloat(), offset, length);
         }
         if (type == DataType.DOUBLE) {
-            return new F64(array.data().asNioDouble(), offset, length);
+            return new F64(array, array.data().asNioDouble(), offset, length);
         }
         throw new IllegalArgumentException("host views support FLOAT and DOUBLE, not " + type);
     }
 
     final int offset;
     final int length;
+    /**
+     * Keeps the array reachable: an NIO buffer does not own ND4J's native memory, which ND4J frees when the INDArray
+     * is collected, so a view that outlived its array would read and write freed memory.
+     */
+    private final INDArray owner;
 
-    private HostView(int offset, int length) {
+    private HostView(INDArray owner, int offset, int length) {
+        this.owner = owner;
         this.offset = offset;
         this.length = length;
+    }
+
+    /** The array this view reads and writes. */
+    public final INDArray array() {
+        return owner;
     }
 
     /** Number of elements. */
@@ -103,8 +114,8 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
     public static final class F32 extends HostView {
         private final FloatBuffer buffer;
 
-        F32(FloatBuffer buffer, int offset, int length) {
-            super(offset, length);
+        F32(INDArray owner, FloatBuffer buffer, int offset, int length) {
+            super(owner, offset, length);
             this.buffer = buffer;
         }
 
@@ -143,8 +154,8 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
     public static final class F64 extends HostView {
         private final DoubleBuffer buffer;
 
-        F64(DoubleBuffer buffer, int offset, int length) {
-            super(offset, length);
+        F64(INDArray owner, DoubleBuffer buffer, int offset, int length) {
+            super(owner, offset, length);
             this.buffer = buffer;
         }
 
