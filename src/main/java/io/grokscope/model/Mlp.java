@@ -1,0 +1,630 @@
+package io.grokscope.model;
+
+import io.grokscope.task.Examples;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The grokking MLP: both operands through one token map, concatenated, then hidden layers with biases, then one logit
+ * per answer token.
+ *
+ * <h2>Parameters (in this order, which is also the order of the flat buffer and of the initialisation draws)</h2>
+ * <ul>
+ *   <li>{@code W_E} {@code [elements, embedDim]} — the embedding, shared by a and b ({@link InputEncoding#EMBEDDING}
+ *       only);</li>
+ *   <li>{@code hidden.l.W} {@code [in_l, hidden_l]} and {@code hidden.l.b} {@code [hidden_l]} for each hidden layer
+ *       l = 0, 1, ...; the first layer's input is {@code [E(a), E(b)]} (2·embedDim wide) or, for
+ *       {@link InputEncoding#ONE_HOT}, the concatenated one-hots (2·elements wide: rows 0..p-1 act on a, rows p..2p-1 on
+ *       b);</li>
+ *   <li>{@code W_U} {@code [hidden_last, elements]} and {@code b_U} {@code [elements]} — the unembedding.</li>
+ * </ul>
+ * Weights are stored {@code [in, out]} (the transpose of torch's {@code Linear.weight}) so that every forward product
+ * is a plain {@code x·W}.
+ *
+ * <h2>Initialisation</h2>
+ * As PyTorch's defaults, each then multiplied by {@link MlpSpec#initScale()} (Omnigrok's alpha): the embedding
+ * N(0, 1) (as {@code nn.Embedding}); every linear weight and bias U(-1/√fan_in, 1/√fan_in) (as {@code nn.Linear},
+ * whose Kaiming-uniform with a = √5 reduces to that bound), where fan_in is the layer's input width (2·elements for
+ * the one-hot first layer). Draws come from one {@link SeededRandom} in parameter order, row-major.
+ *
+ * <h2>Losses</h2>
+ * <ul>
+ *   <li>{@link Loss#CROSS_ENTROPY}: the mean over examples of log-sum-exp(z) - z_answer, computed per row with the
+ *       maximum subtracted and the sum of exponentials accumulated in double, fused with its gradient
+ *       (softmax - one-hot) / n.</li>
+ *   <li>{@link Loss#MSE}: torch's {@code MSELoss()} on one-hot targets, i.e. the mean over all n·elements entries of
+ *       (z - onehot)². Chosen over "sum over classes" because the Omnigrok and Gromov-style references use torch's
+ *       default reduction, so their learning rates carry over.</li>
+ * </ul>
+ * Accuracy counts the first maximal logit (ties resolve to the lowest token).
+ *
+ * <h2>Speed</h2>
+ * Only the matrix products go to BLAS, each through {@code Nd4j.gemm} into a preallocated array (cached per batch
+ * size); the bias is added in the same pass as the activation, the embedding is gathered straight into the
+ * concatenated input buffer and its gradient scattered back row by row, the one-hot first layer is two row gathers
+ * instead of a product with one-hot matrices, and ReLU's backward pass also sums the bias gradient. All reductions
+ * that the loss and the gradients depend on outside BLAS run in a fixed order in double, so a run is reproducible
+ * bit for bit at a fixed BLAS thread count.
+ */
+public final class Mlp implements Model {
+
+    /** Evaluation runs in chunks of at most this many rows so that evaluating 12 769 pairs does not need 12 769-row buffers. */
+    static final int EVAL_CHUNK = 4096;
+
+    private final MlpSpec spec;
+    private final int elements;
+    private final int layers;
+    private final int[] widths; // hidden widths
+    private final int inputWidth; // width of the first layer's input (2E or 2p)
+    private final boolean oneHot;
+    private final boolean quadratic;
+    private final Parameters parameters;
+    private final DataType dataType;
+
+    // Parameter arrays and host views, by layer.
+    private final INDArray embed; // W_E or null
+    private final INDArray[] weights;
+    private final INDArray[] weightGradients;
+    private final HostView[] weightViews;
+    private final HostView[] weightGradViews;
+    private final HostView[] biasViews;
+    private final HostView[] biasGradViews;
+    private final INDArray unembed;
+    private final INDArray unembedGradient;
+    private final HostView unembedBias;
+    private final HostView unembedBiasGrad;
+    private final HostView embedView;
+    private final HostView embedGradView;
+
+    // Scratch accumulators (double, fixed order).
+    private final double[][] biasAccumulators;
+    private final double[] unembedBiasAccumulator;
+    private final double[] firstLayerAccumulator; // scatter-add target for W_E (embedding) or hidden.0.W (one-hot)
+
+    private final Map<Integer, Workspace> workspaces = new HashMap<>();
+
+    Mlp(MlpSpec spec, int elements, DataType dataType, long seed) {
+        if (elements < 2) {
+            throw new IllegalArgumentException("elements must be >= 2, was " + elements);
+        }
+        this.spec = spec;
+        this.elements = elements;
+        this.dataType = dataType;
+        this.oneHot = spec.inputEncoding() == InputEncoding.ONE_HOT;
+        this.quadratic = spec.activation() == Activation.QUADRATIC;
+        List<Integer> hidden = spec.hiddenDims();
+        this.layers = hidden.size();
+        this.widths = hidden.stream().mapToInt(Integer::intValue).toArray();
+        this.inputWidth = oneHot ? 2 * elements : 2 * spec.embedDim();
+
+        this.parameters = Parameters.allocate(shapes(spec, elements), dataType);
+        initialise(new SeededRandom(seed));
+
+        this.embed = oneHot ? null : parameters.get("W_E");
+        this.embedView = oneHot ? null : HostView.of(embed);
+        this.embedGradView = oneHot ? null : HostView.of(parameters.gradient("W_E"));
+        this.weights = new INDArray[layers];
+        this.weightGradients = new INDArray[layers];
+        this.weightViews = new HostView[layers];
+        this.weightGradViews = new HostView[layers];
+        this.biasViews = new HostView[layers];
+        this.biasGradViews = new HostView[layers];
+        this.biasAccumulators = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            weights[l] = parameters.get(weightName(l));
+            weightGradients[l] = parameters.gradient(weightName(l));
+            weightViews[l] = HostView.of(weights[l]);
+            weightGradViews[l] = HostView.of(weightGradients[l]);
+            biasViews[l] = HostView.of(parameters.get(biasName(l)));
+            biasGradViews[l] = HostView.of(parameters.gradient(biasName(l)));
+            biasAccumulators[l] = new double[widths[l]];
+        }
+        this.unembed = parameters.get("W_U");
+        this.unembedGradient = parameters.gradient("W_U");
+        this.unembedBias = HostView.of(parameters.get("b_U"));
+        this.unembedBiasGrad = HostView.of(parameters.gradient("b_U"));
+        this.unembedBiasAccumulator = new double[elements];
+        this.firstLayerAccumulator = oneHot ? new double[2 * elements * widths[0]]
+                : new double[elements * spec.embedDim()];
+    }
+
+    /** The parameter names and shapes of an MLP, in buffer order. */
+    static Map<String, long[]> shapes(MlpSpec spec, int elements) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        boolean oneHot = spec.inputEncoding() == InputEncoding.ONE_HOT;
+        if (!oneHot) {
+            shapes.put("W_E", new long[] {elements, spec.embedDim()});
+        }
+        long in = oneHot ? 2L * elements : 2L * spec.embedDim();
+        for (int l = 0; l < spec.hiddenDims().size(); l++) {
+            long out = spec.hiddenDims().get(l);
+            shapes.put(weightName(l), new long[] {in, out});
+            shapes.put(biasName(l), new long[] {out});
+            in = out;
+        }
+        shapes.put("W_U", new long[] {in, elements});
+        shapes.put("b_U", new long[] {elements});
+        return shapes;
+    }
+
+    static String weightName(int layer) {
+        return "hidden." + layer + ".W";
+    }
+
+    static String biasName(int layer) {
+        return "hidden." + layer + ".b";
+    }
+
+    private void initialise(SeededRandom random) {
+        double alpha = spec.initScale();
+        for (Map.Entry<String, INDArray> entry : parameters.named().entrySet()) {
+            String name = entry.getKey();
+            INDArray array = entry.getValue();
+            HostView view = HostView.of(array);
+            if (name.equals("W_E")) {
+                for (int i = 0; i < view.length(); i++) {
+                    view.set(i, alpha * random.nextGaussian());
+                }
+            } else {
+                long fanIn = name.endsWith(".b") || name.equals("b_U")
+                        ? fanInOfBias(name) : array.size(0);
+                double bound = 1.0 / Math.sqrt(fanIn);
+                for (int i = 0; i < view.length(); i++) {
+                    view.set(i, alpha * random.uniform(-bound, bound));
+                }
+            }
+        }
+    }
+
+    private long fanInOfBias(String name) {
+        String weight = name.equals("b_U") ? "W_U" : name.substring(0, name.length() - 1) + "W";
+        return parameters.get(weight).size(0);
+    }
+
+    @Override
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    @Override
+    public int outputs() {
+        return elements;
+    }
+
+    /** The architecture this model was built from. */
+    public MlpSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public double lossAndGradients(Examples batch, Loss loss) {
+        int n = batch.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        Workspace w = workspace(n, true);
+        forward(w, batch.left(), batch.right(), 0, n);
+        double value = loss == Loss.CROSS_ENTROPY
+                ? crossEntropyAndGradient(w, batch.answer(), n)
+                : squaredErrorAndGradient(w, batch.answer(), n);
+        backward(w, batch.left(), batch.right(), n);
+        return value;
+    }
+
+    @Override
+    public Evaluation evaluate(Examples data, Loss loss) {
+        int total = data.size();
+        if (total == 0) {
+            return new Evaluation(Double.NaN, Double.NaN);
+        }
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < total; start += EVAL_CHUNK) {
+            int n = Math.min(EVAL_CHUNK, total - start);
+            Workspace w = workspace(n, false);
+            forward(w, data.left(), data.right(), start, n);
+            HostView z = w.logitsView;
+            int[] answer = data.answer();
+            for (int i = 0; i < n; i++) {
+                int row = i * elements;
+                int y = answer[start + i];
+                int best = 0;
+                double bestValue = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < elements; j++) {
+                    double v = z.get(row + j) + unembedBias.get(j);
+                    if (v > bestValue) {
+                        bestValue = v;
+                        best = j;
+                    }
+                }
+                if (best == y) {
+                    correct++;
+                }
+                if (loss == Loss.CROSS_ENTROPY) {
+                    double sum = 0;
+                    for (int j = 0; j < elements; j++) {
+                        sum += Math.exp(z.get(row + j) + unembedBias.get(j) - bestValue);
+                    }
+                    lossSum += bestValue + Math.log(sum) - (z.get(row + y) + unembedBias.get(y));
+                } else {
+                    double rowSum = 0;
+                    for (int j = 0; j < elements; j++) {
+                        double d = z.get(row + j) + unembedBias.get(j) - (j == y ? 1.0 : 0.0);
+                        rowSum += d * d;
+                    }
+                    lossSum += rowSum / elements;
+                }
+            }
+        }
+        return new Evaluation(lossSum / total, (double) correct / total);
+    }
+
+    @Override
+    public INDArray logits(int[] left, int[] right) {
+        if (left.length != right.length) {
+            throw new IllegalArgumentException("left and right must have the same length");
+        }
+        INDArray out = Nd4j.create(dataType, left.length, elements);
+        HostView target = HostView.of(out);
+        for (int start = 0; start < left.length; start += EVAL_CHUNK) {
+            int n = Math.min(EVAL_CHUNK, left.length - start);
+            Workspace w = workspace(n, false);
+            forward(w, left, right, start, n);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < elements; j++) {
+                    target.set((start + i) * elements + j, w.logitsView.get(i * elements + j) + unembedBias.get(j));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public INDArray tokenEmbedding() {
+        if (oneHot) {
+            return weights[0].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, elements),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all());
+        }
+        return embed;
+    }
+
+    @Override
+    public INDArray logitMap() {
+        return unembed.transpose().dup('c');
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Forward
+
+    /**
+     * Rows {@code start..start+n-1} of (left, right) through the network; leaves the activations in {@code w} and the
+     * logits WITHOUT the output bias in {@code w.logits} (the loss pass adds it, fused with its own work).
+     */
+    private void forward(Workspace w, int[] left, int[] right, int start, int n) {
+        if (oneHot) {
+            gatherOneHotLayer(w, left, right, start, n);
+        } else {
+            gatherEmbeddings(w, left, right, start, n);
+            Nd4j.gemm(w.input, weights[0], w.preActivation(0), false, false, 1.0, 0.0);
+        }
+        activate(w, 0, n);
+        for (int l = 1; l < layers; l++) {
+            Nd4j.gemm(w.post[l - 1], weights[l], w.preActivation(l), false, false, 1.0, 0.0);
+            activate(w, l, n);
+        }
+        Nd4j.gemm(w.post[layers - 1], unembed, w.logits, false, false, 1.0, 0.0);
+    }
+
+    /** input[i] = [W_E[a_i], W_E[b_i]], written straight into the concatenated input buffer. */
+    private void gatherEmbeddings(Workspace w, int[] left, int[] right, int start, int n) {
+        int e = spec.embedDim();
+        HostView x = w.inputView;
+        for (int i = 0; i < n; i++) {
+            int a = checkToken(left[start + i]);
+            int b = checkToken(right[start + i]);
+            embedView.copyTo(a * e, x, i * 2 * e, e);
+            embedView.copyTo(b * e, x, i * 2 * e + e, e);
+        }
+    }
+
+    /** One-hot first layer: pre[i] = W[a_i] + W[p + b_i], two row gathers instead of a product with one-hots. */
+    private void gatherOneHotLayer(Workspace w, int[] left, int[] right, int start, int n) {
+        int h = widths[0];
+        HostView weight = weightViews[0];
+        HostView pre = w.preView(0);
+        for (int i = 0; i < n; i++) {
+            int ra = checkToken(left[start + i]) * h;
+            int rb = (elements + checkToken(right[start + i])) * h;
+            int row = i * h;
+            for (int j = 0; j < h; j++) {
+                pre.set(row + j, weight.get(ra + j) + weight.get(rb + j));
+            }
+        }
+    }
+
+    private int checkToken(int token) {
+        if (token < 0 || token >= elements) {
+            throw new IllegalArgumentException("token " + token + " outside 0.." + (elements - 1));
+        }
+        return token;
+    }
+
+    /** Adds the bias and applies the activation in one pass (ReLU in place; quadratic keeps z for the backward pass). */
+    private void activate(Workspace w, int layer, int n) {
+        int h = widths[layer];
+        HostView bias = biasViews[layer];
+        HostView post = w.postViews[layer];
+        if (quadratic) {
+            HostView pre = w.preViews[layer];
+            for (int i = 0; i < n; i++) {
+                int row = i * h;
+                for (int j = 0; j < h; j++) {
+                    double z = pre.get(row + j) + bias.get(j);
+                    pre.set(row + j, z);
+                    post.set(row + j, z * z);
+                }
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                int row = i * h;
+                for (int j = 0; j < h; j++) {
+                    double z = post.get(row + j) + bias.get(j);
+                    post.set(row + j, z > 0 ? z : 0.0);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Losses (fused with the output bias and the gradient into the logits)
+
+    private double crossEntropyAndGradient(Workspace w, int[] answer, int n) {
+        HostView z = w.logitsView;
+        HostView dz = w.logitGradView;
+        double[] biasAcc = unembedBiasAccumulator;
+        java.util.Arrays.fill(biasAcc, 0.0);
+        double invN = 1.0 / n;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * elements;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < elements; j++) {
+                double v = z.get(row + j) + unembedBias.get(j);
+                z.set(row + j, v);
+                if (v > max) {
+                    max = v;
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < elements; j++) {
+                double e = Math.exp(z.get(row + j) - max);
+                dz.set(row + j, e);
+                sum += e;
+            }
+            int y = answer[i];
+            total += max + Math.log(sum) - z.get(row + y);
+            double scale = invN / sum;
+            for (int j = 0; j < elements; j++) {
+                double g = dz.get(row + j) * scale - (j == y ? invN : 0.0);
+                dz.set(row + j, g);
+                biasAcc[j] += g;
+            }
+        }
+        for (int j = 0; j < elements; j++) {
+            unembedBiasGrad.set(j, biasAcc[j]);
+        }
+        return total * invN;
+    }
+
+    private double squaredErrorAndGradient(Workspace w, int[] answer, int n) {
+        HostView z = w.logitsView;
+        HostView dz = w.logitGradView;
+        double[] biasAcc = unembedBiasAccumulator;
+        java.util.Arrays.fill(biasAcc, 0.0);
+        double count = (double) n * elements;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * elements;
+            int y = answer[i];
+            double rowSum = 0;
+            for (int j = 0; j < elements; j++) {
+                double d = z.get(row + j) + unembedBias.get(j) - (j == y ? 1.0 : 0.0);
+                rowSum += d * d;
+                double g = 2.0 * d / count;
+                dz.set(row + j, g);
+                biasAcc[j] += g;
+            }
+            total += rowSum;
+        }
+        for (int j = 0; j < elements; j++) {
+            unembedBiasGrad.set(j, biasAcc[j]);
+        }
+        return total / count;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Backward
+
+    private void backward(Workspace w, int[] left, int[] right, int n) {
+        Nd4j.gemm(w.post[layers - 1], w.logitGrad, unembedGradient, true, false, 1.0, 0.0);
+        Nd4j.gemm(w.logitGrad, unembed, w.grad[layers - 1], false, true, 1.0, 0.0);
+        for (int l = layers - 1; l >= 0; l--) {
+            activationBackward(w, l, n);
+            if (l > 0) {
+                Nd4j.gemm(w.post[l - 1], w.grad[l], weightGradients[l], true, false, 1.0, 0.0);
+                Nd4j.gemm(w.grad[l], weights[l], w.grad[l - 1], false, true, 1.0, 0.0);
+            }
+        }
+        if (oneHot) {
+            scatterOneHotLayer(w, left, right, n);
+        } else {
+            Nd4j.gemm(w.input, w.grad[0], weightGradients[0], true, false, 1.0, 0.0);
+            Nd4j.gemm(w.grad[0], weights[0], w.inputGrad, false, true, 1.0, 0.0);
+            scatterEmbeddings(w, left, right, n);
+        }
+    }
+
+    /** grad (w.r.t. the activation) becomes the gradient w.r.t. the pre-activation; sums the bias gradient on the way. */
+    private void activationBackward(Workspace w, int layer, int n) {
+        int h = widths[layer];
+        HostView g = w.gradViews[layer];
+        double[] acc = biasAccumulators[layer];
+        java.util.Arrays.fill(acc, 0.0);
+        if (quadratic) {
+            HostView pre = w.preViews[layer];
+            for (int i = 0; i < n; i++) {
+                int row = i * h;
+                for (int j = 0; j < h; j++) {
+                    double v = g.get(row + j) * 2.0 * pre.get(row + j);
+                    g.set(row + j, v);
+                    acc[j] += v;
+                }
+            }
+        } else {
+            HostView post = w.postViews[layer];
+            for (int i = 0; i < n; i++) {
+                int row = i * h;
+                for (int j = 0; j < h; j++) {
+                    if (post.get(row + j) > 0) {
+                        acc[j] += g.get(row + j);
+                    } else {
+                        g.set(row + j, 0.0);
+                    }
+                }
+            }
+        }
+        HostView biasGrad = biasGradViews[layer];
+        for (int j = 0; j < h; j++) {
+            biasGrad.set(j, acc[j]);
+        }
+    }
+
+    /** dW_E[a_i] += dInput[i, :E]; dW_E[b_i] += dInput[i, E:], accumulated in double in row order. */
+    private void scatterEmbeddings(Workspace w, int[] left, int[] right, int n) {
+        int e = spec.embedDim();
+        double[] acc = firstLayerAccumulator;
+        java.util.Arrays.fill(acc, 0.0);
+        HostView dx = w.inputGradView;
+        for (int i = 0; i < n; i++) {
+            int row = i * 2 * e;
+            int ra = left[i] * e;
+            int rb = right[i] * e;
+            for (int k = 0; k < e; k++) {
+                acc[ra + k] += dx.get(row + k);
+            }
+            for (int k = 0; k < e; k++) {
+                acc[rb + k] += dx.get(row + e + k);
+            }
+        }
+        for (int k = 0; k < acc.length; k++) {
+            embedGradView.set(k, acc[k]);
+        }
+    }
+
+    /** dW[a_i] += dPre[i]; dW[p + b_i] += dPre[i], accumulated in double in row order. */
+    private void scatterOneHotLayer(Workspace w, int[] left, int[] right, int n) {
+        int h = widths[0];
+        double[] acc = firstLayerAccumulator;
+        java.util.Arrays.fill(acc, 0.0);
+        HostView g = w.gradViews[0];
+        for (int i = 0; i < n; i++) {
+            int row = i * h;
+            int ra = left[i] * h;
+            int rb = (elements + right[i]) * h;
+            for (int j = 0; j < h; j++) {
+                double v = g.get(row + j);
+                acc[ra + j] += v;
+                acc[rb + j] += v;
+            }
+        }
+        HostView target = weightGradViews[0];
+        for (int k = 0; k < acc.length; k++) {
+            target.set(k, acc[k]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Buffers
+
+    private Workspace workspace(int n, boolean training) {
+        Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
+        if (training) {
+            w.ensureTraining();
+        }
+        return w;
+    }
+
+    /**
+     * The activation buffers of one batch size, allocated on first use and reused every step (allocation and
+     * zeroing of 3830x512 arrays would otherwise cost as much as the products that fill them).
+     */
+    private final class Workspace {
+        final int n;
+        final INDArray input; // [n, 2E] or null for one-hot
+        final HostView inputView;
+        final INDArray[] pre; // quadratic only: z with bias; for ReLU the gemm target is post
+        final HostView[] preViews;
+        final INDArray[] post;
+        final HostView[] postViews;
+        final INDArray logits;
+        final HostView logitsView;
+        INDArray logitGrad;
+        HostView logitGradView;
+        INDArray[] grad;
+        HostView[] gradViews;
+        INDArray inputGrad;
+        HostView inputGradView;
+
+        Workspace(int n) {
+            this.n = n;
+            this.input = oneHot ? null : Nd4j.create(dataType, n, inputWidth);
+            this.inputView = input == null ? null : HostView.of(input);
+            this.pre = new INDArray[layers];
+            this.preViews = new HostView[layers];
+            this.post = new INDArray[layers];
+            this.postViews = new HostView[layers];
+            for (int l = 0; l < layers; l++) {
+                post[l] = Nd4j.create(dataType, n, widths[l]);
+                postViews[l] = HostView.of(post[l]);
+                if (quadratic) {
+                    pre[l] = Nd4j.create(dataType, n, widths[l]);
+                    preViews[l] = HostView.of(pre[l]);
+                }
+            }
+            this.logits = Nd4j.create(dataType, n, elements);
+            this.logitsView = HostView.of(logits);
+        }
+
+        void ensureTraining() {
+            if (logitGrad != null) {
+                return;
+            }
+            logitGrad = Nd4j.create(dataType, n, elements);
+            logitGradView = HostView.of(logitGrad);
+            grad = new INDArray[layers];
+            gradViews = new HostView[layers];
+            for (int l = 0; l < layers; l++) {
+                grad[l] = Nd4j.create(dataType, n, widths[l]);
+                gradViews[l] = HostView.of(grad[l]);
+            }
+            if (!oneHot) {
+                inputGrad = Nd4j.create(dataType, n, inputWidth);
+                inputGradView = HostView.of(inputGrad);
+            }
+        }
+
+        /** Where layer l's product lands: z for quadratic, directly the activation buffer for ReLU (made in place). */
+        INDArray preActivation(int l) {
+            return quadratic ? pre[l] : post[l];
+        }
+
+        HostView preView(int l) {
+            return quadratic ? preViews[l] : postViews[l];
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.grokscope.training;
+
+import io.grokscope.model.HostView;
+import io.grokscope.model.Parameters;
+import java.util.Map;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Adam with either decoupled weight decay (AdamW, Loshchilov and Hutter) or L2 weight decay added to the gradient
+ * (torch.optim.Adam, used by the Grokfast reference), following PyTorch's update order exactly:
+ *
+ * <pre>
+ *   ADAMW: θ ← θ·(1 − lr·wd)            ADAM: g ← g + wd·θ
+ *   m ← β1·m + (1 − β1)·g
+ *   v ← β2·v + (1 − β2)·g²
+ *   θ ← θ − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+ * </pre>
+ *
+ * Each element is computed in double and stored once in the parameters' type, so the result does not depend on
+ * thread count or vector width.
+ */
+final class AdamOptimizer implements Optimizer {
+
+    private final boolean decoupled;
+    private final double weightDecay;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final HostView values;
+    private final HostView gradients;
+    private final HostView m;
+    private final HostView v;
+    private final String prefix;
+
+    AdamOptimizer(OptimizerSpec spec, Parameters parameters, boolean decoupled) {
+        this.decoupled = decoupled;
+        this.weightDecay = spec.weightDecay();
+        this.beta1 = spec.beta1();
+        this.beta2 = spec.beta2();
+        this.epsilon = spec.epsilon();
+        this.values = HostView.of(parameters.values());
+        this.gradients = HostView.of(parameters.gradients());
+        this.m = HostView.of(Nd4j.zeros(parameters.values().dataType(), parameters.size()));
+        this.v = HostView.of(Nd4j.zeros(parameters.values().dataType(), parameters.size()));
+        this.prefix = decoupled ? "adamw." : "adam.";
+    }
+
+    @Override
+    public void step(long step, double learningRate) {
+        double biasCorrection1 = 1.0 - Math.pow(beta1, step);
+        double biasCorrection2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
+        double stepSize = learningRate / biasCorrection1;
+        double shrink = 1.0 - learningRate * weightDecay;
+        int n = values.length();
+        for (int i = 0; i < n; i++) {
+            double theta = values.get(i);
+            double g = gradients.get(i);
+            if (decoupled) {
+                theta *= shrink;
+            } else {
+                g += weightDecay * theta;
+            }
+            double mi = beta1 * m.get(i) + (1.0 - beta1) * g;
+            double vi = beta2 * v.get(i) + (1.0 - beta2) * g * g;
+            m.set(i, mi);
+            v.set(i, vi);
+            // Use the stored (rounded) moments, as torch does, so a resumed run sees exactly the same values.
+            double denom = Math.sqrt(v.get(i)) / biasCorrection2Sqrt + epsilon;
+            values.set(i, theta - stepSize * m.get(i) / denom);
+        }
+    }
+
+    @Override
+    public void save(Map<String, float[]> state, Map<String, Long> counters) {
+        state.put(prefix + "m", m.toFloatArray());
+        state.put(prefix + "v", v.toFloatArray());
+    }
+
+    @Override
+    public void restore(Checkpoint checkpoint) {
+        m.setAll(RunState.vector(checkpoint, prefix + "m", m.length()));
+        v.setAll(RunState.vector(checkpoint, prefix + "v", v.length()));
+    }
+}
