@@ -15,7 +15,12 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
                 "spring.datasource.username=" + db.user(),
                 "spring.datasource.password=" + db.password(),
                 // Tests drive the job pool one poll at a time (JobWorker.runOnce) instead of background workers.
-                "grokscope.jobs.enabled=false")
+                "grokscope.jobs.enabled=false",
+                // Short leases so recovery tests run in seconds; a high bound so tests' queued rows never hit it.
+                "grokscope.jobs.lease-duration=2s",
+                "grokscope.jobs.heartbeat-interval=200ms",
+                "grokscope.jobs.poll-interval=100ms",
+                "grokscope.jobs.max-queued=1000")
                 .applyTo(context.getEnvironment());
     }
 }

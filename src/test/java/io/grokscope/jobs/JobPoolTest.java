@@ -1,0 +1,281 @@
+package io.grokscope.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.metrics.MetricPoint;
+import io.grokscope.metrics.MetricStore;
+import io.grokscope.metrics.SpectrumStore;
+import io.grokscope.metrics.WriteFence;
+import io.grokscope.analysis.Metric;
+import io.grokscope.support.Api;
+import io.grokscope.support.IntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The job pool on a real PostgreSQL: runs to completion, cancellation, recovery of a dead worker's job from its
+ * checkpoint, fencing of a stale worker, the bound on concurrency and on the queue. Jobs are small MLPs that train in
+ * well under a second per hundred steps.
+ */
+@IntegrationTest
+class JobPoolTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    JobWorker worker;
+
+    @Autowired
+    JobRepository repository;
+
+    @Autowired
+    JobProperties properties;
+
+    @Autowired
+    MetricStore metrics;
+
+    @Autowired
+    SpectrumStore spectra;
+
+    @Autowired
+    SpecReader specs;
+
+    @Autowired
+    ApplicationEventPublisher events;
+
+    @Autowired
+    ObjectMapper json;
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port);
+        drainQueue();
+    }
+
+    /** Other tests leave queued experiments behind (no worker runs them); cancel them so this test's polls see ours. */
+    private void drainQueue() {
+        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+    }
+
+    private long submit(String name, int steps) {
+        String spec = """
+                {"name": "%s", "task": {"operation": "ADD", "modulus": 23, "trainFraction": 0.5, "seed": 1},
+                 "model": {"type": "MLP", "embedDim": 16, "hiddenDims": [64]},
+                 "optimizer": {"learningRate": 0.003, "weightDecay": 0.5},
+                 "training": {"steps": %d, "evalEvery": 10, "checkpointEvery": 50, "seed": 7},
+                 "analysis": {"progressMeasuresEvery": 50}}
+                """.formatted(name, steps);
+        Api.Response response = api.postJson("/api/v1/experiments", spec);
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        return response.json().get("id").asLong();
+    }
+
+    private String status(long id) {
+        return jdbc.queryForObject("select status from experiment where id = ?", String.class, id);
+    }
+
+    /** metric → step → value, as stored. */
+    private Map<String, Map<Long, Double>> curves(long id) {
+        Map<String, Map<Long, Double>> curves = new java.util.TreeMap<>();
+        jdbc.query("select metric, step, value from metric_point where experiment_id = ? order by metric, step",
+                rs -> {
+                    curves.computeIfAbsent(rs.getString(1), m -> new java.util.TreeMap<>())
+                            .put(rs.getLong(2), rs.getDouble(3));
+                }, id);
+        return curves;
+    }
+
+    @Test
+    void runsAQueuedExperimentToCompletionRecordingEverything() {
+        long id = submit("job-complete", 200);
+
+        assertThat(worker.runOnce("test/0")).isTrue();
+
+        assertThat(status(id)).isEqualTo("SUCCEEDED");
+        Map<String, Map<Long, Double>> curves = curves(id);
+        assertThat(curves.get("train_acc").keySet()).containsExactlyElementsOf(
+                java.util.stream.LongStream.rangeClosed(0, 20).map(i -> i * 10).boxed().toList());
+        assertThat(curves.get("train_acc").get(200L)).isGreaterThan(0.5);
+        assertThat(curves).containsKeys("train_loss", "test_loss", "test_acc", "weight_norm", "embed_norm",
+                "grad_norm", "learning_rate", "fourier_gini_embed", "fourier_gini_unembed");
+        assertThat(curves.get("grad_norm")).doesNotContainKey(0L); // undefined before the first update
+        assertThat(jdbc.queryForObject("select step from checkpoint where experiment_id = ?", Long.class, id))
+                .isEqualTo(200L);
+        assertThat(jdbc.queryForObject("select count(*) from spectrum where experiment_id = ?", Long.class, id))
+                .isEqualTo(5L);
+        assertThat(jdbc.queryForObject("select provenance ->> 'nd4jThreads' from experiment where id = ?",
+                String.class, id)).isNotBlank();
+        var view = api.get("/api/v1/experiments/" + id).json();
+        assertThat(view.at("/progress/step").asLong()).isEqualTo(200);
+        assertThat(view.get("attempt").asInt()).isEqualTo(1);
+        assertThat(view.get("finishedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void aCancelledQueuedExperimentNeverStarts() {
+        long id = submit("job-cancel-queued", 100);
+        api.post("/api/v1/experiments/" + id + "/cancel");
+
+        assertThat(worker.runOnce("test/0")).isFalse();
+        assertThat(status(id)).isEqualTo("CANCELLED");
+        assertThat(curves(id)).isEmpty();
+    }
+
+    @Test
+    void aRunningExperimentStopsSoonAfterCancelAndKeepsItsMetrics() throws Exception {
+        long id = submit("job-cancel-running", 1_000_000);
+        Thread running = new Thread(() -> worker.runOnce("test/0"));
+        running.start();
+        awaitStep(id, 20);
+
+        Instant asked = Instant.now();
+        assertThat(api.post("/api/v1/experiments/" + id + "/cancel").status()).isEqualTo(202);
+        running.join(Duration.ofSeconds(20).toMillis());
+
+        assertThat(running.isAlive()).isFalse();
+        assertThat(Duration.between(asked, Instant.now())).isLessThan(Duration.ofSeconds(5));
+        assertThat(status(id)).isEqualTo("CANCELLED");
+        assertThat(curves(id).get("train_loss")).isNotEmpty();
+    }
+
+    @Test
+    void aDeadWorkersJobIsReclaimedAfterItsLeaseAndResumesFromItsCheckpoint() throws Exception {
+        long reference = submit("job-reference", 150);
+        assertThat(worker.runOnce("test/0")).isTrue();
+
+        long id = submit("job-resumed", 150);
+        // First attempt: trains past a checkpoint, then its instance "dies" (released without a trace of grace:
+        // we stop it and then expire its lease by hand, as a kill -9 would leave it).
+        Thread first = new Thread(() -> worker.runOnce("dying/0"));
+        first.start();
+        awaitCheckpoint(id, 50);
+        worker.releaseAll();
+        first.join(20_000);
+        jdbc.update("update experiment set status = 'RUNNING', worker = 'dying/0', lease_expires_at = now() - "
+                + "interval '1 second' where id = ?", id);
+        // rows written after the checkpoint by the dead attempt must not survive the resume
+        jdbc.update("insert into metric_point (experiment_id, metric, step, value) values (?, 'train_loss', 61, 42)"
+                + " on conflict do nothing", id);
+
+        assertThat(worker.runOnce("test/0")).isTrue();
+
+        assertThat(status(id)).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.queryForObject("select failures from experiment where id = ?", Integer.class, id)).isOne();
+        assertThat(curves(id)).isEqualTo(curves(reference)); // every row exactly once, equal to an uninterrupted run
+    }
+
+    @Test
+    void aStaleWorkerWritesNothingOnceItsJobMovedOn() {
+        long id = submit("job-fenced", 100);
+        WriteFence stale = repository.claimNext("stale/0", Duration.ofMillis(1)).orElseThrow().fence();
+        assertThat(stale.experimentId()).isEqualTo(id);
+        jdbc.update("update experiment set lease_expires_at = now() - interval '1 second' where id = ?", id);
+        WriteFence current = repository.claimNext("fresh/0", Duration.ofSeconds(30)).orElseThrow().fence();
+
+        assertThat(current.attempt()).isEqualTo(stale.attempt() + 1);
+        assertThat(metrics.write(stale, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isFalse();
+        assertThat(repository.saveCheckpoint(stale, 1, new byte[] { 1 })).isFalse();
+        assertThat(repository.heartbeat(stale, Duration.ofSeconds(30), 1, null)).isEmpty();
+        assertThat(repository.finish(stale, "SUCCEEDED", null, 1)).isFalse();
+        assertThat(metrics.write(current, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isTrue();
+        assertThat(status(id)).isEqualTo("RUNNING");
+        repository.finish(current, "CANCELLED", null, 1);
+    }
+
+    @Test
+    void runsAtMostItsWorkerCountAtOnceAndFinishesEveryJob() throws Exception {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(submit("job-bounded-" + i, 100));
+        }
+        JobProperties two = new JobProperties(2, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
+                properties.pollInterval(), 3, "bounded", true);
+        JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json);
+        AtomicInteger maxRunning = new AtomicInteger();
+        pool.start();
+        try {
+            Instant deadline = Instant.now().plusSeconds(120);
+            while (Instant.now().isBefore(deadline)) {
+                int runningNow = jdbc.queryForObject("select count(*) from experiment where status = 'RUNNING'"
+                        + " and worker like 'bounded/%'", Integer.class);
+                maxRunning.accumulateAndGet(runningNow, Math::max);
+                long done = jdbc.queryForObject("select count(*) from experiment where status = 'SUCCEEDED' and id = "
+                        + "any(?)", Long.class, (Object) ids.toArray(new Long[0]));
+                if (done == ids.size()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+        } finally {
+            pool.stop();
+        }
+        assertThat(maxRunning.get()).isBetween(1, 2);
+        for (long id : ids) {
+            assertThat(status(id)).isEqualTo("SUCCEEDED");
+            assertThat(jdbc.queryForObject("select attempt from experiment where id = ?", Integer.class, id)).isOne();
+        }
+    }
+
+    @Test
+    void aFullQueueAnswers429WithRetryAfterAndStoresNothing() {
+        long queued = jdbc.queryForObject("select count(*) from experiment where status = 'QUEUED'", Long.class);
+        jdbc.update("insert into experiment (name, status, spec, operation, model_type, total_steps) select "
+                + "'filler', 'QUEUED', '{}'::jsonb, 'ADD', 'MLP', 1 from generate_series(1, ?)",
+                properties.maxQueued() - queued);
+        try {
+            long before = jdbc.queryForObject("select count(*) from experiment", Long.class);
+            Api.Response response = api.postJson("/api/v1/experiments",
+                    "{\"name\": \"too-many\", \"task\": {\"operation\": \"ADD\"}, \"model\": {\"type\": \"MLP\"}}");
+
+            assertThat(response.status()).isEqualTo(429);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+            assertThat(response.header("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v))
+                    .isPositive());
+            assertThat(jdbc.queryForObject("select count(*) from experiment", Long.class)).isEqualTo(before);
+        } finally {
+            jdbc.update("delete from experiment where name = 'filler'");
+        }
+    }
+
+    private void awaitStep(long id, long step) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            Long stored = jdbc.queryForObject("select max(step) from metric_point where experiment_id = ?",
+                    Long.class, id);
+            if (stored != null && stored >= step) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("experiment " + id + " never reached step " + step);
+    }
+
+    private void awaitCheckpoint(long id, long step) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            List<Long> steps = jdbc.queryForList("select step from checkpoint where experiment_id = ?", Long.class,
+                    id);
+            if (!steps.isEmpty() && steps.get(0) >= step) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("experiment " + id + " never checkpointed at step " + step);
+    }
+}
