@@ -156,10 +156,10 @@ class JobPoolTest {
 
     @Test
     void aDeadWorkersJobIsReclaimedAfterItsLeaseAndResumesFromItsCheckpoint() throws Exception {
-        long reference = submit("job-reference", 150);
+        long reference = submit("job-reference", 3000);
         assertThat(worker.runOnce("test/0")).isTrue();
 
-        long id = submit("job-resumed", 150);
+        long id = submit("job-resumed", 3000);
         // First attempt: trains past a checkpoint, then its instance "dies" (released without a trace of grace:
         // we stop it and then expire its lease by hand, as a kill -9 would leave it).
         Thread first = new Thread(() -> worker.runOnce("dying/0"));
@@ -169,9 +169,11 @@ class JobPoolTest {
         first.join(20_000);
         jdbc.update("update experiment set status = 'RUNNING', worker = 'dying/0', lease_expires_at = now() - "
                 + "interval '1 second' where id = ?", id);
-        // rows written after the checkpoint by the dead attempt must not survive the resume
-        jdbc.update("insert into metric_point (experiment_id, metric, step, value) values (?, 'train_loss', 61, 42)"
-                + " on conflict do nothing", id);
+        long checkpoint = jdbc.queryForObject("select step from checkpoint where experiment_id = ?", Long.class, id);
+        assertThat(checkpoint).isLessThan(3000);
+        // A row the dead attempt wrote after its checkpoint must not survive the resume.
+        jdbc.update("insert into metric_point (experiment_id, metric, step, value) values (?, 'train_loss', ?, 42)",
+                id, checkpoint + 1);
 
         assertThat(worker.runOnce("test/0")).isTrue();
 
