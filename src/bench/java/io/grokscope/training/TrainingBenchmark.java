@@ -193,8 +193,8 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * The transformer's products for Nanda's shapes, as Transformer computes them: keys and values for all three
-     * positions (3n rows), everything else for the last position (n rows).
+     * The transformer's products for Nanda's shapes, as Transformer computes them: keys and values (fused, 2·d wide)
+     * for all three positions (3n rows), everything else for the last position (n rows).
      */
     static List<Product> transformerProducts(int n) {
         int all = 3 * n;
@@ -202,8 +202,7 @@ public final class TrainingBenchmark {
         int m = 512;
         int c = 113;
         return List.of(
-                new Product("x·W_K", all, d, d, false, false),
-                new Product("x·W_V", all, d, d, false, false),
+                new Product("x·[W_K|W_V]", all, 2 * d, d, false, false),
                 new Product("x_last·W_Q", n, d, d, false, false),
                 new Product("z·W_O", n, d, d, false, false),
                 new Product("x·W_in", n, m, d, false, false),
@@ -214,14 +213,12 @@ public final class TrainingBenchmark {
                 new Product("dW_out", m, d, n, true, false),
                 new Product("d(hidden)", n, m, d, false, true),
                 new Product("dW_in", d, m, n, true, false),
-                new Product("d(mid) += ", n, d, m, false, true),
+                new Product("d(mid) +=", n, d, m, false, true),
                 new Product("dW_O", d, d, n, true, false),
                 new Product("dz", n, d, d, false, true),
                 new Product("dW_Q", d, d, n, true, false),
-                new Product("dW_K", d, d, all, true, false),
-                new Product("dW_V", d, d, all, true, false),
-                new Product("dx = dK·W_Kᵀ", all, d, d, false, true),
-                new Product("dx += dV·W_Vᵀ", all, d, d, false, true),
+                new Product("d[W_K|W_V]", d, 2 * d, all, true, false),
+                new Product("dx = d[K|V]·[W_K|W_V]ᵀ", all, d, 2 * d, false, true),
                 new Product("dx_last += dQ·W_Qᵀ", n, d, d, false, true));
     }
 
