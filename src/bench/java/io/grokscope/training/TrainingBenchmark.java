@@ -29,8 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * drift between runs and machines; ratios measured together do not).
  *
  * <p>Run: {@code mvn -Pbench -q test-compile exec:exec} (the {@code bench} profile adds {@code src/bench/java} to the
- * test sources and forks a JVM running this class). Optional arguments: timed steps (default 20), warm-up steps
- * (default 10).
+ * test sources and forks a JVM running this class). Timed and warm-up steps per model: {@code -Dbench.steps=20}
+ * and {@code -Dbench.warmup=10} (the defaults; also the two program arguments).
  *
  * <p>What is timed is the trainer's update exactly ({@code Nd4jTrainer.Run.update}): forward and backward
  * ({@link Model#lossAndGradients}), the raw gradient norm, the gradient filter (none) and the AdamW step; no
