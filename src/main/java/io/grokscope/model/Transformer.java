@@ -115,11 +115,11 @@ public final class Transformer implements Model {
     private final double[] posAccumulator;
     private final double[] biasAccumulator;
     private final double[] scores;
-    private final double[] scoreGrads;
-    private final double[] rowA;
-    private final double[] rowB;
-    private final double[] headQueries;
-    private final double[] headUpstream;
+    private final double[] exampleKeyValues;
+    private final double[] exampleKeyValueGrads;
+    private final double[] exampleRow;
+    private final double[] exampleRow2;
+    private final double[] exampleRow3;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
 
@@ -160,11 +160,11 @@ public final class Transformer implements Model {
         this.posAccumulator = new double[ctx * d];
         this.biasAccumulator = new double[Math.max(d, dMlp)];
         this.scores = new double[ctx];
-        this.scoreGrads = new double[ctx * ctx];
-        this.rowA = new double[dHead];
-        this.rowB = new double[dHead];
-        this.headQueries = new double[ctx * dHead];
-        this.headUpstream = new double[ctx * dHead];
+        this.exampleKeyValues = new double[ctx * 2 * d];
+        this.exampleKeyValueGrads = new double[ctx * 2 * d];
+        this.exampleRow = new double[d];
+        this.exampleRow2 = new double[d];
+        this.exampleRow3 = new double[d];
     }
 
     /** Input tokens: the elements, "=", and the operator token for {@link SequenceFormat#A_OP_B_EQ}. */
@@ -437,33 +437,35 @@ public final class Transformer implements Model {
 
     /**
      * Causal softmax attention of the query rows (all positions, or the last one) over the keys and values of every
-     * position of the same example; keeps the probabilities for the backward pass.
+     * position of the same example; keeps the probabilities for the backward pass. One example at a time, its rows
+     * staged in double[] scratch (see {@link HostView#read}).
      */
     private void attentionForward(Layer f) {
         int n = f.n;
+        int stride = 2 * d;
         HostView q = f.qView;
         HostView kv = f.kvView; // row r: key at r·2d, value at r·2d + d
         HostView z = f.zView;
-        int stride = 2 * d;
         double[] probs = f.probs;
-        double[] query = rowA;
-        double[] acc = rowB;
+        double[] kvRows = exampleKeyValues; // [s][2d]
+        double[] qRow = exampleRow;
+        double[] zRow = exampleRow2;
         double scale = 1.0 / Math.sqrt(dHead);
-        for (int t = f.qStart; t < ctx; t++) {
-            for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
+            for (int s = 0; s < ctx; s++) {
+                kv.read((s * n + i) * stride, kvRows, s * stride, stride);
+            }
+            for (int t = f.qStart; t < ctx; t++) {
                 int qr = (t - f.qStart) * n + i;
+                q.read(qr * d, qRow, 0, d);
                 for (int h = 0; h < heads; h++) {
                     int col = h * dHead;
-                    int qo = qr * d + col;
-                    for (int c = 0; c < dHead; c++) {
-                        query[c] = q.get(qo + c);
-                    }
                     double max = Double.NEGATIVE_INFINITY;
                     for (int s = 0; s <= t; s++) {
-                        int ko = (s * n + i) * stride + col;
+                        int ko = s * stride + col;
                         double dot = 0;
                         for (int c = 0; c < dHead; c++) {
-                            dot += query[c] * kv.get(ko + c);
+                            dot += qRow[col + c] * kvRows[ko + c];
                         }
                         double score = dot * scale;
                         scores[s] = score;
@@ -476,19 +478,17 @@ public final class Transformer implements Model {
                         sum += e;
                     }
                     int po = (qr * heads + h) * ctx;
-                    Arrays.fill(acc, 0, dHead, 0.0);
+                    Arrays.fill(zRow, col, col + dHead, 0.0);
                     for (int s = 0; s <= t; s++) {
                         double p = scores[s] / sum;
                         probs[po + s] = p;
-                        int vo = (s * n + i) * stride + d + col;
+                        int vo = s * stride + d + col;
                         for (int c = 0; c < dHead; c++) {
-                            acc[c] += p * kv.get(vo + c);
+                            zRow[col + c] += p * kvRows[vo + c];
                         }
                     }
-                    for (int c = 0; c < dHead; c++) {
-                        z.set(qo + c, acc[c]);
-                    }
                 }
+                z.write(zRow, 0, qr * d, d);
             }
         }
     }
@@ -701,80 +701,65 @@ public final class Transformer implements Model {
     }
 
     /**
-     * From dZ to dQ (query rows) and dK, dV (every row, into dKV). Works one example and head at a time so that each
-     * key's gradient is summed over the queries in double and written once; the head's query and upstream rows are
-     * read once into local arrays.
+     * From dZ to dQ (query rows) and dK, dV (every row, into dKV). One example at a time, its rows staged in double[]
+     * scratch, so that each key's and value's gradient is summed over the queries (in position order, in double) and
+     * written once.
      */
     private void attentionBackward(Layer f) {
         int n = f.n;
-        int q0 = f.qStart;
+        int stride = 2 * d;
         HostView q = f.qView;
         HostView kv = f.kvView;
         HostView dZ = f.dZView;
         HostView dQ = f.dQView;
         HostView dKV = f.dKVView;
-        int stride = 2 * d;
         double[] probs = f.probs;
-        double[] ds = scoreGrads; // ds[t * ctx + s]
-        double[] queries = headQueries; // [t][c] for the query positions t >= q0
-        double[] upstream = headUpstream; // dZ, same layout
-        double[] acc = rowA;
-        double[] acc2 = rowB;
+        double[] kvRows = exampleKeyValues;
+        double[] dkvRows = exampleKeyValueGrads;
+        double[] qRow = exampleRow;
+        double[] dzRow = exampleRow2;
+        double[] dqRow = exampleRow3;
+        double[] dp = scores;
         double scale = 1.0 / Math.sqrt(dHead);
         for (int i = 0; i < n; i++) {
-            for (int h = 0; h < heads; h++) {
-                int col = h * dHead;
-                for (int t = q0; t < ctx; t++) {
-                    int qr = (t - q0) * n + i;
-                    int qo = qr * d + col;
+            for (int s = 0; s < ctx; s++) {
+                kv.read((s * n + i) * stride, kvRows, s * stride, stride);
+            }
+            Arrays.fill(dkvRows, 0.0);
+            for (int t = f.qStart; t < ctx; t++) {
+                int qr = (t - f.qStart) * n + i;
+                q.read(qr * d, qRow, 0, d);
+                dZ.read(qr * d, dzRow, 0, d);
+                for (int h = 0; h < heads; h++) {
+                    int col = h * dHead;
                     int po = (qr * heads + h) * ctx;
-                    int local = t * dHead;
-                    for (int c = 0; c < dHead; c++) {
-                        upstream[local + c] = dZ.get(qo + c);
-                        queries[local + c] = q.get(qo + c);
-                    }
                     double weighted = 0;
                     for (int s = 0; s <= t; s++) {
-                        int vo = (s * n + i) * stride + d + col;
-                        double dp = 0;
+                        int vo = s * stride + d + col;
+                        double g = 0;
                         for (int c = 0; c < dHead; c++) {
-                            dp += upstream[local + c] * kv.get(vo + c);
+                            g += dzRow[col + c] * kvRows[vo + c];
                         }
-                        ds[t * ctx + s] = dp;
-                        weighted += probs[po + s] * dp;
+                        dp[s] = g;
+                        weighted += probs[po + s] * g;
                     }
-                    Arrays.fill(acc, 0, dHead, 0.0);
+                    Arrays.fill(dqRow, col, col + dHead, 0.0);
                     for (int s = 0; s <= t; s++) {
-                        double g = probs[po + s] * (ds[t * ctx + s] - weighted) * scale;
-                        ds[t * ctx + s] = g;
-                        int ko = (s * n + i) * stride + col;
+                        double p = probs[po + s];
+                        double g = p * (dp[s] - weighted) * scale; // d(loss)/d(score[t, s])
+                        int ko = s * stride + col;
+                        int vo = ko + d;
                         for (int c = 0; c < dHead; c++) {
-                            acc[c] += g * kv.get(ko + c);
+                            dqRow[col + c] += g * kvRows[ko + c];
+                            dkvRows[ko + c] += g * qRow[col + c];
+                            dkvRows[vo + c] += p * dzRow[col + c];
                         }
                     }
-                    for (int c = 0; c < dHead; c++) {
-                        dQ.set(qo + c, acc[c]);
-                    }
                 }
-                for (int s = 0; s < ctx; s++) {
-                    Arrays.fill(acc, 0, dHead, 0.0);
-                    Arrays.fill(acc2, 0, dHead, 0.0);
-                    for (int t = Math.max(s, q0); t < ctx; t++) {
-                        int qr = (t - q0) * n + i;
-                        double g = ds[t * ctx + s];
-                        double p = probs[(qr * heads + h) * ctx + s];
-                        int local = t * dHead;
-                        for (int c = 0; c < dHead; c++) {
-                            acc[c] += g * queries[local + c];
-                            acc2[c] += p * upstream[local + c];
-                        }
-                    }
-                    int ko = (s * n + i) * stride + col;
-                    for (int c = 0; c < dHead; c++) {
-                        dKV.set(ko + c, acc[c]);
-                        dKV.set(ko + d + c, acc2[c]);
-                    }
-                }
+                dQ.write(dqRow, 0, qr * d, d);
+            }
+            for (int s = 0; s < ctx; s++) {
+                dKV.write(dkvRows, s * stride, (s * n + i) * stride, stride);
             }
         }
     }
