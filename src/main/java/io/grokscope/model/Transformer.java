@@ -120,6 +120,12 @@ public final class Transformer implements Model {
     private final double[] exampleRow;
     private final double[] exampleRow2;
     private final double[] exampleRow3;
+    private final double[] rowX; // row scratch, max(dModel, dMlp, elements) wide
+    private final double[] rowY;
+    private final double[] vector; // a bias or gain, staged once per kernel call
+    private final double[] vector2;
+    private final double[] embedCache; // W_E and W_pos staged once per forward pass
+    private final double[] posCache;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
 
@@ -165,6 +171,13 @@ public final class Transformer implements Model {
         this.exampleRow = new double[d];
         this.exampleRow2 = new double[d];
         this.exampleRow3 = new double[d];
+        int width = Math.max(Math.max(d, dMlp), elements);
+        this.rowX = new double[width];
+        this.rowY = new double[width];
+        this.vector = new double[width];
+        this.vector2 = new double[width];
+        this.embedCache = new double[vocab * d];
+        this.posCache = new double[ctx * d];
     }
 
     /** Input tokens: the elements, "=", and the operator token for {@link SequenceFormat#A_OP_B_EQ}. */
@@ -363,15 +376,17 @@ public final class Transformer implements Model {
     private void gatherEmbeddings(Workspace w, int[] left, int[] right, int start) {
         int n = w.n;
         HostView x = w.layer[0].xInView;
+        embedView.read(0, embedCache, 0, vocab * d);
+        posView.read(0, posCache, 0, ctx * d);
+        double[] row = rowX;
         for (int t = 0; t < ctx; t++) {
             int pos = t * d;
             for (int i = 0; i < n; i++) {
-                int token = token(t, left[start + i], right[start + i]);
-                int from = token * d;
-                int to = (t * n + i) * d;
+                int from = token(t, left[start + i], right[start + i]) * d;
                 for (int c = 0; c < d; c++) {
-                    x.set(to + c, embedView.get(from + c) + posView.get(pos + c));
+                    row[c] = embedCache[from + c] + posCache[pos + c];
                 }
+                x.write(row, 0, (t * n + i) * d, d);
             }
         }
     }
@@ -423,12 +438,17 @@ public final class Transformer implements Model {
         gemm(f.hidden, b.wOut, f.s2, false, false, 0.0);
         HostView s2 = f.s2View;
         HostView mid = f.midView;
-        HostView bias = b.bOut;
+        double[] bias = vector;
+        b.bOut.read(0, bias, 0, d);
+        double[] sum = rowX;
+        double[] residual = rowY;
         for (int r = 0; r < nq; r++) {
-            int row = r * d;
+            s2.read(r * d, sum, 0, d);
+            mid.read(r * d, residual, 0, d);
             for (int c = 0; c < d; c++) {
-                s2.set(row + c, s2.get(row + c) + bias.get(c) + mid.get(row + c));
+                sum[c] += bias[c] + residual[c];
             }
+            s2.write(sum, 0, r * d, d);
         }
         if (norm == LayerNormPlacement.POST) {
             b.ln2.forward(f.s2View, f.outView, nq, f.s2Mean, f.s2Rstd);
@@ -500,13 +520,16 @@ public final class Transformer implements Model {
      */
     private void reluForward(Block b, Layer f) {
         HostView hidden = f.hiddenView;
-        HostView bias = b.bIn;
+        double[] bias = vector;
+        b.bIn.read(0, bias, 0, dMlp);
+        double[] row = rowX;
         for (int r = 0; r < f.nq; r++) {
-            int row = r * dMlp;
+            hidden.read(r * dMlp, row, 0, dMlp);
             for (int j = 0; j < dMlp; j++) {
-                double z = hidden.get(row + j) + bias.get(j);
-                hidden.set(row + j, 0.5 * (z + Math.abs(z))); // = max(z, 0) exactly, without a branch
+                double z = row[j] + bias[j];
+                row[j] = 0.5 * (z + Math.abs(z)); // = max(z, 0) exactly, without a branch
             }
+            hidden.write(row, 0, r * dMlp, dMlp);
         }
     }
 
@@ -518,24 +541,35 @@ public final class Transformer implements Model {
         HostView pre = f.preView;
         HostView erf = f.erfView;
         HostView hidden = f.hiddenView;
-        HostView bias = b.bIn;
+        double[] bias = vector;
+        b.bIn.read(0, bias, 0, dMlp);
+        double[] z = rowX;
+        double[] u = rowY;
         int nq = f.nq;
         for (int r = 0; r < nq; r++) {
-            int row = r * dMlp;
+            pre.read(r * dMlp, z, 0, dMlp);
             for (int j = 0; j < dMlp; j++) {
-                double z = pre.get(row + j) + bias.get(j);
-                pre.set(row + j, z);
-                erf.set(row + j, z * INV_SQRT2);
+                z[j] += bias[j];
+                u[j] = z[j] * INV_SQRT2;
             }
+            pre.write(z, 0, r * dMlp, dMlp);
+            erf.write(u, 0, r * dMlp, dMlp);
         }
         Nd4j.exec(new Erf(f.erf, f.erf));
-        int count = nq * dMlp;
-        for (int e = 0; e < count; e++) {
-            double z = pre.get(e);
-            double phi = 0.5 * (1.0 + erf.get(e));
-            hidden.set(e, z * phi);
+        double[] phi = vector2;
+        for (int r = 0; r < nq; r++) {
+            pre.read(r * dMlp, z, 0, dMlp);
+            erf.read(r * dMlp, phi, 0, dMlp);
+            for (int j = 0; j < dMlp; j++) {
+                phi[j] = 0.5 * (1.0 + phi[j]);
+                u[j] = z[j] * phi[j];
+            }
+            hidden.write(u, 0, r * dMlp, dMlp);
             if (training) {
-                pre.set(e, phi + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z));
+                for (int j = 0; j < dMlp; j++) {
+                    z[j] = phi[j] + z[j] * INV_SQRT_2PI * Math.exp(-0.5 * z[j] * z[j]);
+                }
+                pre.write(z, 0, r * dMlp, dMlp);
             }
         }
     }
@@ -553,33 +587,36 @@ public final class Transformer implements Model {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double[] max = w.rowMax;
+        double[] row = rowX;
         for (int i = 0; i < n; i++) {
-            int row = i * elements;
+            z.read(i * elements, row, 0, elements);
             double m = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < elements; j++) {
-                m = Math.max(m, z.get(row + j));
+                m = Math.max(m, row[j]);
             }
             max[i] = m;
             for (int j = 0; j < elements; j++) {
-                dz.set(row + j, z.get(row + j) - m);
+                row[j] -= m;
             }
+            dz.write(row, 0, i * elements, elements);
         }
         Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
         double invN = 1.0 / n;
         double total = 0;
         for (int i = 0; i < n; i++) {
-            int row = i * elements;
+            dz.read(i * elements, row, 0, elements);
             double sum = 0;
             for (int j = 0; j < elements; j++) {
-                sum += dz.get(row + j);
+                sum += row[j];
             }
             int y = answer[i];
-            total += max[i] + Math.log(sum) - z.get(row + y);
+            total += max[i] + Math.log(sum) - z.get(i * elements + y);
             double scale = invN / sum;
             for (int j = 0; j < elements; j++) {
-                dz.set(row + j, dz.get(row + j) * scale);
+                row[j] *= scale;
             }
-            dz.set(row + y, dz.get(row + y) - invN);
+            row[y] -= invN;
+            dz.write(row, 0, i * elements, elements);
         }
         return total * invN;
     }
@@ -590,16 +627,18 @@ public final class Transformer implements Model {
         HostView dz = w.logitGradView;
         double count = (double) n * elements;
         double total = 0;
+        double[] row = rowX;
         for (int i = 0; i < n; i++) {
-            int row = i * elements;
+            z.read(i * elements, row, 0, elements);
             int y = answer[i];
             double rowSum = 0;
             for (int j = 0; j < elements; j++) {
-                double e = z.get(row + j) - (j == y ? 1.0 : 0.0);
+                double e = row[j] - (j == y ? 1.0 : 0.0);
                 rowSum += e * e;
-                dz.set(row + j, 2.0 * e / count);
+                row[j] = 2.0 * e / count;
             }
             total += rowSum;
+            dz.write(row, 0, i * elements, elements);
         }
         return total / count;
     }
@@ -670,34 +709,38 @@ public final class Transformer implements Model {
         double[] acc = biasAccumulator;
         Arrays.fill(acc, 0, dMlp, 0.0);
         int nq = f.nq;
+        double[] gRow = rowX;
+        double[] other = rowY;
         if (gelu) {
             HostView derivative = f.preView;
             for (int r = 0; r < nq; r++) {
-                int row = r * dMlp;
+                g.read(r * dMlp, gRow, 0, dMlp);
+                derivative.read(r * dMlp, other, 0, dMlp);
                 for (int j = 0; j < dMlp; j++) {
-                    double v = g.get(row + j) * derivative.get(row + j);
-                    g.set(row + j, v);
+                    double v = gRow[j] * other[j];
+                    gRow[j] = v;
                     acc[j] += v;
                 }
+                g.write(gRow, 0, r * dMlp, dMlp);
             }
         } else {
             // Branch-free, as in reluForward: hidden >= 0 after ReLU, so its bit pattern is non-zero exactly where
             // the derivative is 1; (bits | -bits) >> 63 turns that into an all-ones or all-zeros mask for g.
             HostView hidden = f.hiddenView;
             for (int r = 0; r < nq; r++) {
-                int row = r * dMlp;
+                g.read(r * dMlp, gRow, 0, dMlp);
+                hidden.read(r * dMlp, other, 0, dMlp);
                 for (int j = 0; j < dMlp; j++) {
-                    long bits = Double.doubleToRawLongBits(hidden.get(row + j));
+                    long bits = Double.doubleToRawLongBits(other[j]);
                     long mask = (bits | -bits) >> 63;
-                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(g.get(row + j)) & mask);
-                    g.set(row + j, v);
+                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(gRow[j]) & mask);
+                    gRow[j] = v;
                     acc[j] += v;
                 }
+                g.write(gRow, 0, r * dMlp, dMlp);
             }
         }
-        for (int j = 0; j < dMlp; j++) {
-            b.bInGrad.set(j, acc[j]);
-        }
+        b.bInGrad.write(acc, 0, 0, dMlp);
     }
 
     /**
@@ -772,24 +815,20 @@ public final class Transformer implements Model {
         double[] posAcc = posAccumulator;
         Arrays.fill(embedAcc, 0.0);
         Arrays.fill(posAcc, 0.0);
+        double[] row = rowX;
         for (int t = 0; t < ctx; t++) {
             int pos = t * d;
             for (int i = 0; i < n; i++) {
                 int to = token(t, left[i], right[i]) * d;
-                int from = (t * n + i) * d;
+                dx.read((t * n + i) * d, row, 0, d);
                 for (int c = 0; c < d; c++) {
-                    double g = dx.get(from + c);
-                    embedAcc[to + c] += g;
-                    posAcc[pos + c] += g;
+                    embedAcc[to + c] += row[c];
+                    posAcc[pos + c] += row[c];
                 }
             }
         }
-        for (int e = 0; e < embedAcc.length; e++) {
-            embedGradView.set(e, embedAcc[e]);
-        }
-        for (int e = 0; e < posAcc.length; e++) {
-            posGradView.set(e, posAcc[e]);
-        }
+        embedGradView.write(embedAcc, 0, 0, embedAcc.length);
+        posGradView.write(posAcc, 0, 0, posAcc.length);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -799,10 +838,18 @@ public final class Transformer implements Model {
         Nd4j.gemm(a, b, c, transposeA, transposeB, 1.0, beta);
     }
 
-    /** target[e] += source[e] for e < count. */
-    private static void addInto(HostView target, HostView source, int count) {
-        for (int e = 0; e < count; e++) {
-            target.set(e, target.get(e) + source.get(e));
+    /** target[e] += source[e] for e < count, a row-sized chunk at a time. */
+    private void addInto(HostView target, HostView source, int count) {
+        double[] a = rowX;
+        double[] b = rowY;
+        for (int from = 0; from < count; from += a.length) {
+            int m = Math.min(a.length, count - from);
+            target.read(from, a, 0, m);
+            source.read(from, b, 0, m);
+            for (int e = 0; e < m; e++) {
+                a[e] += b[e];
+            }
+            target.write(a, 0, from, m);
         }
     }
 
@@ -810,15 +857,14 @@ public final class Transformer implements Model {
     private void columnSums(HostView g, int rows, int width, HostView target) {
         double[] acc = biasAccumulator;
         Arrays.fill(acc, 0, width, 0.0);
+        double[] row = rowX;
         for (int r = 0; r < rows; r++) {
-            int row = r * width;
+            g.read(r * width, row, 0, width);
             for (int c = 0; c < width; c++) {
-                acc[c] += g.get(row + c);
+                acc[c] += row[c];
             }
         }
-        for (int c = 0; c < width; c++) {
-            target.set(c, acc[c]);
-        }
+        target.write(acc, 0, 0, width);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -912,6 +958,8 @@ public final class Transformer implements Model {
         final HostView biasGrad;
         final double[] gainAcc = new double[d];
         final double[] biasAcc = new double[d];
+        final double[] gainCache = new double[d];
+        final double[] biasCache = new double[d];
 
         Norm(String name) {
             gain = HostView.of(parameters.get(name + ".w"));
@@ -922,24 +970,30 @@ public final class Transformer implements Model {
 
         /** y = (x - mean)/√(var + eps)·gain + bias per row (biased variance), keeping mean and 1/σ per row. */
         void forward(HostView x, HostView y, int rows, double[] mean, double[] rstd) {
+            double[] g = gainCache;
+            double[] beta = biasCache;
+            gain.read(0, g, 0, d);
+            bias.read(0, beta, 0, d);
+            double[] row = rowX;
             for (int r = 0; r < rows; r++) {
-                int row = r * d;
+                x.read(r * d, row, 0, d);
                 double sum = 0;
                 for (int c = 0; c < d; c++) {
-                    sum += x.get(row + c);
+                    sum += row[c];
                 }
                 double mu = sum / d;
                 double sq = 0;
                 for (int c = 0; c < d; c++) {
-                    double e = x.get(row + c) - mu;
+                    double e = row[c] - mu;
                     sq += e * e;
                 }
                 double rs = 1.0 / Math.sqrt(sq / d + LN_EPS);
                 mean[r] = mu;
                 rstd[r] = rs;
                 for (int c = 0; c < d; c++) {
-                    y.set(row + c, (x.get(row + c) - mu) * rs * gain.get(c) + bias.get(c));
+                    row[c] = (row[c] - mu) * rs * g[c] + beta[c];
                 }
+                y.write(row, 0, r * d, d);
             }
         }
 
@@ -950,33 +1004,36 @@ public final class Transformer implements Model {
         void backward(HostView x, HostView dy, int rows, double[] mean, double[] rstd) {
             Arrays.fill(gainAcc, 0.0);
             Arrays.fill(biasAcc, 0.0);
+            double[] g = gainCache;
+            gain.read(0, g, 0, d);
+            double[] xhat = rowX;
+            double[] grad = rowY;
             for (int r = 0; r < rows; r++) {
-                int row = r * d;
+                x.read(r * d, xhat, 0, d);
+                dy.read(r * d, grad, 0, d);
                 double mu = mean[r];
                 double rs = rstd[r];
                 double sumG = 0;
                 double sumGx = 0;
                 for (int c = 0; c < d; c++) {
-                    double xhat = (x.get(row + c) - mu) * rs;
-                    double g = dy.get(row + c);
-                    gainAcc[c] += g * xhat;
-                    biasAcc[c] += g;
-                    double gh = g * gain.get(c);
+                    double xh = (xhat[c] - mu) * rs;
+                    xhat[c] = xh;
+                    gainAcc[c] += grad[c] * xh;
+                    biasAcc[c] += grad[c];
+                    double gh = grad[c] * g[c];
+                    grad[c] = gh;
                     sumG += gh;
-                    sumGx += gh * xhat;
+                    sumGx += gh * xh;
                 }
                 double meanG = sumG / d;
                 double meanGx = sumGx / d;
                 for (int c = 0; c < d; c++) {
-                    double xhat = (x.get(row + c) - mu) * rs;
-                    double gh = dy.get(row + c) * gain.get(c);
-                    dy.set(row + c, rs * (gh - meanG - xhat * meanGx));
+                    grad[c] = rs * (grad[c] - meanG - xhat[c] * meanGx);
                 }
+                dy.write(grad, 0, r * d, d);
             }
-            for (int c = 0; c < d; c++) {
-                gainGrad.set(c, gainAcc[c]);
-                biasGrad.set(c, biasAcc[c]);
-            }
+            gainGrad.write(gainAcc, 0, 0, d);
+            biasGrad.write(biasAcc, 0, 0, d);
         }
     }
 
