@@ -286,16 +286,15 @@ public final class Transformer implements Model {
             int n = Math.min(EVAL_CHUNK, total - start);
             Workspace w = workspace(n, false);
             forward(w, data.left(), data.right(), start, false);
-            HostView z = w.logitsView;
+            double[] z = rowX;
             for (int i = 0; i < n; i++) {
-                int row = i * elements;
+                w.logitsView.read(i * elements, z, 0, elements);
                 int y = answer[start + i];
                 int best = 0;
                 double bestValue = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < elements; j++) {
-                    double v = z.get(row + j);
-                    if (v > bestValue) {
-                        bestValue = v;
+                    if (z[j] > bestValue) {
+                        bestValue = z[j];
                         best = j;
                     }
                 }
@@ -305,13 +304,13 @@ public final class Transformer implements Model {
                 if (loss == Loss.CROSS_ENTROPY) {
                     double sum = 0;
                     for (int j = 0; j < elements; j++) {
-                        sum += Math.exp(z.get(row + j) - bestValue);
+                        sum += Math.exp(z[j] - bestValue);
                     }
-                    lossSum += bestValue + Math.log(sum) - z.get(row + y);
+                    lossSum += bestValue + Math.log(sum) - z[y];
                 } else {
                     double rowSum = 0;
                     for (int j = 0; j < elements; j++) {
-                        double e = z.get(row + j) - (j == y ? 1.0 : 0.0);
+                        double e = z[j] - (j == y ? 1.0 : 0.0);
                         rowSum += e * e;
                     }
                     lossSum += rowSum / elements;
