@@ -85,6 +85,9 @@ public final class Mlp implements Model {
     private final double[][] biasAccumulators;
     private final double[] unembedBiasAccumulator;
     private final double[] firstLayerAccumulator; // scatter-add target for W_E (embedding) or hidden.0.W (one-hot)
+    private final double[] rowA; // row scratch for the element-wise passes
+    private final double[] rowB;
+    private final double[] rowBias;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
 
@@ -131,6 +134,10 @@ public final class Mlp implements Model {
         this.unembedBiasAccumulator = new double[elements];
         this.firstLayerAccumulator = oneHot ? new double[2 * elements * widths[0]]
                 : new double[elements * spec.embedDim()];
+        int widest = Math.max(inputWidth, java.util.Arrays.stream(widths).max().orElse(1));
+        this.rowA = new double[widest];
+        this.rowB = new double[widest];
+        this.rowBias = new double[widest];
     }
 
     /** The parameter names and shapes of an MLP, in buffer order. */
@@ -357,27 +364,34 @@ public final class Mlp implements Model {
     /** Adds the bias and applies the activation in one pass (ReLU in place; quadratic keeps z for the backward pass). */
     private void activate(Workspace w, int layer, int n) {
         int h = widths[layer];
-        HostView bias = biasViews[layer];
         HostView post = w.postViews[layer];
+        double[] bias = rowBias;
+        biasViews[layer].read(0, bias, 0, h);
+        double[] a = rowA;
+        double[] b = rowB;
+        // Rows are staged in double[] (HostView.read/write): several times faster than element calls.
         if (quadratic) {
             HostView pre = w.preViews[layer];
             for (int i = 0; i < n; i++) {
-                int row = i * h;
+                pre.read(i * h, a, 0, h);
                 for (int j = 0; j < h; j++) {
-                    double z = pre.get(row + j) + bias.get(j);
-                    pre.set(row + j, z);
-                    post.set(row + j, z * z);
+                    double z = a[j] + bias[j];
+                    a[j] = z;
+                    b[j] = z * z;
                 }
+                pre.write(a, 0, i * h, h);
+                post.write(b, 0, i * h, h);
             }
         } else {
             // (z + |z|)/2 is max(z, 0) exactly and compiles without a branch; with random signs a branch per element
             // mispredicts half the time (about 9 ms instead of under 2 on 3830x512).
             for (int i = 0; i < n; i++) {
-                int row = i * h;
+                post.read(i * h, a, 0, h);
                 for (int j = 0; j < h; j++) {
-                    double z = post.get(row + j) + bias.get(j);
-                    post.set(row + j, 0.5 * (z + Math.abs(z)));
+                    double z = a[j] + bias[j];
+                    a[j] = 0.5 * (z + Math.abs(z));
                 }
+                post.write(a, 0, i * h, h);
             }
         }
     }
@@ -477,29 +491,35 @@ public final class Mlp implements Model {
         HostView g = w.gradViews[layer];
         double[] acc = biasAccumulators[layer];
         java.util.Arrays.fill(acc, 0.0);
+        double[] a = rowA;
+        double[] b = rowB;
         if (quadratic) {
             HostView pre = w.preViews[layer];
             for (int i = 0; i < n; i++) {
-                int row = i * h;
+                g.read(i * h, a, 0, h);
+                pre.read(i * h, b, 0, h);
                 for (int j = 0; j < h; j++) {
-                    double v = g.get(row + j) * 2.0 * pre.get(row + j);
-                    g.set(row + j, v);
+                    double v = a[j] * 2.0 * b[j];
+                    a[j] = v;
                     acc[j] += v;
                 }
+                g.write(a, 0, i * h, h);
             }
         } else {
             // Branch-free: post >= 0 after ReLU, so its bit pattern is non-zero exactly where the derivative is 1, and
             // (bits | -bits) >> 63 is an all-ones or all-zeros mask for g.
             HostView post = w.postViews[layer];
             for (int i = 0; i < n; i++) {
-                int row = i * h;
+                g.read(i * h, a, 0, h);
+                post.read(i * h, b, 0, h);
                 for (int j = 0; j < h; j++) {
-                    long bits = Double.doubleToRawLongBits(post.get(row + j));
+                    long bits = Double.doubleToRawLongBits(b[j]);
                     long mask = (bits | -bits) >> 63;
-                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(g.get(row + j)) & mask);
-                    g.set(row + j, v);
+                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
+                    a[j] = v;
                     acc[j] += v;
                 }
+                g.write(a, 0, i * h, h);
             }
         }
         HostView biasGrad = biasGradViews[layer];
@@ -514,15 +534,16 @@ public final class Mlp implements Model {
         double[] acc = firstLayerAccumulator;
         java.util.Arrays.fill(acc, 0.0);
         HostView dx = w.inputGradView;
+        double[] a = rowA;
         for (int i = 0; i < n; i++) {
-            int row = i * 2 * e;
+            dx.read(i * 2 * e, a, 0, 2 * e);
             int ra = left[i] * e;
             int rb = right[i] * e;
             for (int k = 0; k < e; k++) {
-                acc[ra + k] += dx.get(row + k);
+                acc[ra + k] += a[k];
             }
             for (int k = 0; k < e; k++) {
-                acc[rb + k] += dx.get(row + e + k);
+                acc[rb + k] += a[e + k];
             }
         }
         for (int k = 0; k < acc.length; k++) {
