@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grokscope.task.Examples;
 import io.grokscope.task.Operation;
 import io.grokscope.task.TaskSpec;
+import io.grokscope.training.Checkpoint;
 import io.grokscope.training.Nd4jTrainer;
 import io.grokscope.training.OptimizerSpec;
 import io.grokscope.training.OptimizerType;
 import io.grokscope.training.RunConfig;
+import io.grokscope.training.StepMetrics;
 import io.grokscope.training.StopSignal;
 import io.grokscope.training.TrainingListener;
 import io.grokscope.training.TrainingOutcome;
@@ -196,7 +198,7 @@ class TransformerTest {
         List<Double> trainAccuracy = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override
-            public void onEvaluation(io.grokscope.training.StepMetrics metrics) {
+            public void onEvaluation(StepMetrics metrics) {
                 trainAccuracy.add(metrics.trainAccuracy());
             }
         };
@@ -204,6 +206,50 @@ class TransformerTest {
         assertTrue(outcome.completed());
         assertTrue(trainAccuracy.get(0) < 0.5, "starts near chance: " + trainAccuracy);
         assertEquals(1.0, outcome.last().trainAccuracy(), "after 300 steps: " + outcome.last());
+    }
+
+    /**
+     * A run stopped, checkpointed and resumed ends bit for bit where the uninterrupted run does: the model keeps no
+     * state across steps except its parameters (the fused [W_K | W_V] copy is refreshed from them on every pass).
+     */
+    @Test
+    void resumingFromACheckpointContinuesBitForBit() {
+        TransformerSpec model = new TransformerSpec(2, 16, 4, 32, Activation.GELU, LayerNormPlacement.PRE,
+                SequenceFormat.A_OP_B_EQ, 1.0);
+        OptimizerSpec adamW = new OptimizerSpec(OptimizerType.ADAMW, 3e-3, 0.1, 0.9, 0.98, 1e-8, 0.0, 5, null);
+        RunConfig config = new RunConfig(TaskSpec.of(Operation.SUBTRACT, 11, 0.5, 3), model, adamW,
+                new TrainingSpec(24, 16, Loss.CROSS_ENTROPY, 4, 8, 2), 0);
+        Recorder uninterrupted = new Recorder();
+        new Nd4jTrainer().run(config, null, uninterrupted, StopSignal.NEVER);
+
+        Recorder first = new Recorder();
+        long[] polls = {0};
+        TrainingOutcome stopped = new Nd4jTrainer().run(config, null, first, () -> ++polls[0] > 10);
+        assertEquals(10, stopped.lastStep());
+        Checkpoint atStop = first.checkpoints.get(first.checkpoints.size() - 1);
+        Recorder second = new Recorder();
+        assertTrue(new Nd4jTrainer().run(config, atStop, second, StopSignal.NEVER).completed());
+
+        List<StepMetrics> stitched = new ArrayList<>(first.metrics);
+        stitched.addAll(second.metrics);
+        assertEquals(uninterrupted.metrics, stitched);
+        assertEquals(uninterrupted.checkpoints.get(uninterrupted.checkpoints.size() - 1),
+                second.checkpoints.get(second.checkpoints.size() - 1));
+    }
+
+    private static final class Recorder implements TrainingListener {
+        final List<StepMetrics> metrics = new ArrayList<>();
+        final List<Checkpoint> checkpoints = new ArrayList<>();
+
+        @Override
+        public void onEvaluation(StepMetrics m) {
+            metrics.add(m);
+        }
+
+        @Override
+        public void onCheckpoint(Checkpoint checkpoint) {
+            checkpoints.add(checkpoint);
+        }
     }
 
     private static TransformerSpec tiny(LayerNormPlacement placement) {
