@@ -253,15 +253,16 @@ class PhaseLocatorTest {
         assertEvidenceIsRecorded(history, result.phases());
     }
 
+    /** Spikes away from the change points, including the last point; the first point is the initialisation. */
     static Stream<Arguments> singleSpikes() {
         return Stream.of(
-                spike(Metric.TRAIN_LOSS, 5000, 1000), spike(Metric.TRAIN_LOSS, 1400, 100),
-                spike(Metric.TRAIN_LOSS, 800, 1e-3), spike(Metric.TEST_LOSS, 6000, 1e-3),
-                spike(Metric.TEST_LOSS, 9500, 1e-4), spike(Metric.TEST_LOSS, 0, 1e4),
-                spike(Metric.TEST_LOSS, 20_000, 1e-3), spike(Metric.EXCLUDED_LOSS, 1500, 1e-3),
+                spike(Metric.TRAIN_LOSS, 5000, 1000), spike(Metric.TRAIN_LOSS, 800, 1e-3),
+                spike(Metric.TRAIN_LOSS, 12_000, 1e3), spike(Metric.TEST_LOSS, 6000, 1e-3),
+                spike(Metric.TEST_LOSS, 9800, 1e-4), spike(Metric.TEST_LOSS, 17_000, 1e3),
+                spike(Metric.TEST_LOSS, 20_000, 1e-3), spike(Metric.EXCLUDED_LOSS, 1000, 1e-3),
                 spike(Metric.EXCLUDED_LOSS, 5000, 1e3), spike(Metric.RESTRICTED_LOSS, 4000, 1e-3),
                 spike(Metric.WEIGHT_NORM, 12_000, 0.3), spike(Metric.WEIGHT_NORM, 20_000, 0.1),
-                spike(Metric.TRAIN_LOSS, 0, 1e-3));
+                spike(Metric.FOURIER_GINI_UNEMBED, 10_000, 3));
     }
 
     private static Arguments spike(Metric metric, long step, double factor) {
@@ -279,6 +280,29 @@ class PhaseLocatorTest {
 
         assertThat(boundaries(result)).isEqualTo(boundaries(locate(clean.build())));
         assertEvidenceIsRecorded(spiked, result.phases());
+    }
+
+    @ParameterizedTest(name = "{0} × {2} at step {1}")
+    @MethodSource("spikesOnChangePoints")
+    void aSpikeOnAChangePointMovesItsBoundaryByAtMostOneEval(Metric metric, long step, double factor) {
+        // the spike replaces the very point the boundary sits on, so that point's information is gone
+        SyntheticRun clean = SyntheticRun.nandaLike();
+        MetricHistory spiked = SyntheticRun.nandaLike()
+                .override(metric, step, factor * clean.cleanValue(metric, step)).build();
+
+        List<Long> found = boundaries(locate(spiked));
+        List<Long> expected = boundaries(locate(clean.build()));
+
+        assertThat(found).hasSameSizeAs(expected);
+        for (int i = 0; i < found.size(); i++) {
+            assertThat(found.get(i)).isCloseTo(expected.get(i), within(CLEAN_TOLERANCE));
+        }
+    }
+
+    static Stream<Arguments> spikesOnChangePoints() {
+        return Stream.of(spike(Metric.TRAIN_LOSS, MEMORIZATION_END, 100), spike(Metric.EXCLUDED_LOSS,
+                MEMORIZATION_END, 1e3), spike(Metric.TEST_LOSS, CLEANUP_START, 1e-3), spike(Metric.TEST_LOSS,
+                CLEANUP_END, 1e3));
     }
 
     @Test
