@@ -1,0 +1,110 @@
+package io.grokscope.metrics;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.postgresql.PGConnection;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The write path of the metrics store.
+ *
+ * <p>A batch goes in through {@code COPY} into a session-local staging table, then one
+ * {@code INSERT … SELECT … ON CONFLICT DO NOTHING} into {@code metric_point}, all in one transaction that first takes
+ * a share lock on the experiment row <em>if</em> it is still RUNNING under the writer's attempt and worker. The lock
+ * matters: a claim by another worker updates that row, so it waits until this batch commits, and a batch that starts
+ * after the claim finds the fence broken and writes nothing. {@code ON CONFLICT DO NOTHING} on the primary key
+ * (experiment, metric, step) makes re-delivery harmless, so a resumed attempt neither loses nor duplicates rows.
+ *
+ * <p>COPY rather than a JDBC batch of inserts because it is the fastest way into PostgreSQL that the driver offers
+ * (one round trip, no per-row statement), and rows are staged rather than copied straight into {@code metric_point}
+ * because COPY has no conflict clause.
+ */
+@Repository
+public class MetricStore {
+
+    private static final String FENCE_HOLDS = "select 1 from experiment where id = ? and attempt = ? and worker = ?"
+            + " and status = 'RUNNING' for share";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final MetricSinkSettings sinkSettings;
+
+    MetricStore(JdbcTemplate jdbc, TransactionTemplate transactions, MetricSinkSettings sinkSettings) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.sinkSettings = sinkSettings;
+    }
+
+    /**
+     * Writes one batch if the fence holds; false (and nothing written) when the attempt no longer owns the experiment.
+     * Points already stored are left as they are.
+     */
+    public boolean write(WriteFence fence, List<MetricPoint> points) {
+        Boolean written = transactions.execute(status -> {
+            if (!fenceHolds(fence)) {
+                return false;
+            }
+            if (points.isEmpty()) {
+                return true;
+            }
+            jdbc.execute("create temporary table if not exists metric_staging (metric varchar(40) not null,"
+                    + " step bigint not null, value double precision not null) on commit delete rows");
+            jdbc.execute((ConnectionCallback<Long>) connection -> {
+                try {
+                    return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                            "copy metric_staging (metric, step, value) from stdin", new StringReader(copyText(points)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            jdbc.update("insert into metric_point (experiment_id, metric, step, value)"
+                    + " select ?, metric, step, value from metric_staging on conflict do nothing", fence.experimentId());
+            return true;
+        });
+        return Boolean.TRUE.equals(written);
+    }
+
+    /**
+     * Removes what an earlier attempt stored after {@code step} (metrics and spectra), so that a run resumed from its
+     * checkpoint at {@code step} rewrites them itself. False when the fence does not hold.
+     */
+    public boolean deleteAfter(WriteFence fence, long step) {
+        Boolean deleted = transactions.execute(status -> {
+            if (!fenceHolds(fence)) {
+                return false;
+            }
+            jdbc.update("delete from metric_point where experiment_id = ? and step > ?", fence.experimentId(), step);
+            jdbc.update("delete from spectrum where experiment_id = ? and step > ?", fence.experimentId(), step);
+            return true;
+        });
+        return Boolean.TRUE.equals(deleted);
+    }
+
+    /**
+     * A sink for one attempt: the training thread offers points and a background writer stores them in batches.
+     * Close it (or at least flush it) before the attempt ends.
+     */
+    public MetricSink open(WriteFence fence) {
+        return new MetricSink(fence, this, sinkSettings);
+    }
+
+    private boolean fenceHolds(WriteFence fence) {
+        return !jdbc.queryForList(FENCE_HOLDS, Integer.class, fence.experimentId(), fence.attempt(), fence.worker())
+                .isEmpty();
+    }
+
+    /** COPY's text format: tab-separated, one row per line; Java's double syntax (1.0E-5, Infinity) is PostgreSQL's. */
+    static String copyText(List<MetricPoint> points) {
+        StringBuilder text = new StringBuilder(points.size() * 32);
+        for (MetricPoint point : points) {
+            text.append(point.metric().wireName()).append('\t').append(point.step()).append('\t')
+                    .append(point.value()).append('\n');
+        }
+        return text.toString();
+    }
+}
