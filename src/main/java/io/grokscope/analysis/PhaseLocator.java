@@ -39,8 +39,8 @@ import java.util.Optional;
  * phase.</li>
  * </ol>
  * A boundary needs {@value #CONFIRM_POINTS} points after it to count; a phase whose end is not yet in the data has a
- * null end. When the fastest test-loss fall begins before memorization ends, generalization came with fitting
- * (comprehension): only the memorization phase is reported, with a note.
+ * null end. When the fastest test-loss fall begins before memorization ends (or while it has not ended),
+ * generalization came with fitting (comprehension): only the memorization phase is reported, with a note.
  */
 final class PhaseLocator {
 
@@ -170,11 +170,14 @@ final class PhaseLocator {
             }
         }
 
-        // comprehension: test loss fell fastest while the training set was still being fit
-        if (cleanup != null && memorizationEnd != null && cleanup.start() < memorizationEnd) {
-            notes.add(String.format(Locale.ROOT, "test loss fell fastest from step %d, before memorization ended at "
-                    + "step %d: generalization came with fitting, so there is no separate circuit-formation or "
-                    + "cleanup phase", Math.round(cleanup.start()), Math.round(memorizationEnd)));
+        // comprehension: test loss fell fastest while the training set was still being fit (a memorization phase
+        // without an end is still being fit at the last step)
+        boolean memorizing = fit != null || memorizationEnd != null;
+        if (cleanup != null && memorizing && (memorizationEnd == null || cleanup.start() < memorizationEnd)) {
+            notes.add(String.format(Locale.ROOT, "test loss fell fastest from step %d, before memorization ended "
+                    + "(%s): generalization came with fitting, so there is no separate circuit-formation or cleanup "
+                    + "phase", Math.round(cleanup.start()), memorizationEnd == null ? "it has not ended yet"
+                            : "at step " + Math.round(memorizationEnd)));
             return new Result(phases, notes);
         }
 

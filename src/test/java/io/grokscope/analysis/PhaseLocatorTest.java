@@ -315,15 +315,28 @@ class PhaseLocatorTest {
         assertThat(phase(result, PhaseName.CIRCUIT_FORMATION).endStep()).isNull();
     }
 
-    @Test
-    void trainAndTestLossFallingTogetherHaveOnlyAMemorizationPhase() {
-        MetricHistory history = SyntheticRun.evaluatedEvery(100, 5000)
+    /** Train and test loss fall together for 800–900 steps, then flatten: comprehension. */
+    private static SyntheticRun comprehension() {
+        return SyntheticRun.evaluatedEvery(100, 5000)
                 .logCurve(Metric.TRAIN_LOSS, 0, 4.7, 800, 1e-3, 5000, 8e-4)
                 .logCurve(Metric.TEST_LOSS, 0, 4.7, 900, 2e-3, 5000, 1.5e-3)
                 .logCurve(Metric.WEIGHT_NORM, 0, 30, 5000, 29)
                 .linearCurve(Metric.TRAIN_ACC, 0, 0.01, 600, 1.0)
-                .linearCurve(Metric.TEST_ACC, 0, 0.01, 700, 1.0)
-                .build();
+                .linearCurve(Metric.TEST_ACC, 0, 0.01, 700, 1.0);
+    }
+
+    @Test
+    void whileTrainAndTestLossStillFallTogetherThereIsNoCircuitFormation() {
+        PhaseLocator.Result result = locate(comprehension().build().upTo(700));
+
+        assertThat(names(result)).containsExactly(PhaseName.MEMORIZATION);
+        assertThat(phase(result, PhaseName.MEMORIZATION).endStep()).isNull();
+        assertThat(result.notes()).anySatisfy(note -> assertThat(note).contains("generalization came with fitting"));
+    }
+
+    @Test
+    void trainAndTestLossFallingTogetherHaveOnlyAMemorizationPhase() {
+        MetricHistory history = comprehension().build();
 
         PhaseAnalysis analysis = ANALYZER.analyse(history, false);
 
