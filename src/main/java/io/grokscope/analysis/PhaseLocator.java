@@ -62,6 +62,8 @@ final class PhaseLocator {
     static final double FLAT_FRACTION = 0.25;
     /** Points at the end of the data that say whether train loss is still falling. */
     static final int TAIL_POINTS = 10;
+    /** A fall at least this fraction as fast as a curve's steepest anywhere counts as its fastest. */
+    static final double AS_FAST_AS = 0.9;
 
     /** Located phases and what the reader should know about them. */
     record Result(List<Phase> phases, List<String> notes) {
@@ -253,10 +255,17 @@ final class PhaseLocator {
             int to = Math.min(weight.last(), Math.max(from, weight.indexAtOrBefore(end)));
             if (from <= to) {
                 int fastest = weight.steepestDescent(from, to);
+                int fastestAnywhere = weight.steepestDescent(0, weight.last());
                 if (weight.slope(fastest) < 0) {
-                    found.add(evidence(weight, weight.step(fastest), String.format(Locale.ROOT,
-                            "weight norm falls fastest: %.1f %% per 1000 steps",
-                            100 * (1 - Math.pow(10, 1000 * weight.slope(fastest))))));
+                    // "fastest" only when no other stretch of the run falls clearly faster (noise aside)
+                    boolean runsFastest = weight.slope(fastest) <= AS_FAST_AS * weight.slope(fastestAnywhere);
+                    found.add(evidence(weight, weight.step(fastest), runsFastest
+                            ? String.format(Locale.ROOT, "weight norm falls fastest: %.1f %% per 1000 steps",
+                                    percentPer1000(weight.slope(fastest)))
+                            : String.format(Locale.ROOT, "weight norm falls %.1f %% per 1000 steps, less than its "
+                                    + "fastest fall (%.1f %% at step %d)", percentPer1000(weight.slope(fastest)),
+                                    percentPer1000(weight.slope(fastestAnywhere)),
+                                    weight.recordedStepNear(weight.step(fastestAnywhere)))));
                 }
             }
         }
@@ -495,6 +504,11 @@ final class PhaseLocator {
 
     private static Long round(Double step) {
         return step == null ? null : Math.round(step);
+    }
+
+    /** A log₁₀ slope per step as the percentage the value loses per 1000 steps. */
+    private static double percentPer1000(double log10SlopePerStep) {
+        return 100 * (1 - Math.pow(10, 1000 * log10SlopePerStep));
     }
 
     private static String rate(double slopePerStep) {

@@ -128,6 +128,19 @@ class PhaseLocatorTest {
                 .satisfies(evidence -> assertThat(evidence.finding()).contains("jumps"));
     }
 
+    @Test
+    void theWeightNormIsCalledFastestInCleanupOnlyWhenItIs() {
+        // here the weight norm falls faster during circuit formation (0.2 decades in 1000 steps) than in cleanup
+        MetricHistory history = SyntheticRun.nandaLike()
+                .logCurve(Metric.WEIGHT_NORM, 0, 30, 1400, 31.6, 3000, 31.6, 4000, 20, 9400, 19, 14_000, 15.8)
+                .build();
+
+        Phase cleanup = phase(locate(history), PhaseName.CLEANUP);
+
+        assertThat(evidenceOf(cleanup, Metric.WEIGHT_NORM)).singleElement().satisfies(evidence -> assertThat(
+                evidence.finding()).doesNotContain("falls fastest").contains("less than its fastest fall"));
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void seededNoiseKeepsTheBoundariesWithinAFewEvalIntervals(long seed) {

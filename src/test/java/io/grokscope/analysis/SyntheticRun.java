@@ -39,6 +39,13 @@ final class SyntheticRun {
         }
     }
 
+    /** The true milestones and phase boundaries of {@link #nandaLike()}. */
+    static final long MEMORIZATION_STEP = 200;
+    static final long GENERALIZATION_STEP = 11_000;
+    static final long MEMORIZATION_END = 1400;
+    static final long CLEANUP_START = 9400;
+    static final long CLEANUP_END = 14_000;
+
     private final long evalEvery;
     private final long lastStep;
     private final Map<Metric, Knots> curves = new EnumMap<>(Metric.class);
@@ -85,12 +92,6 @@ final class SyntheticRun {
                 .linearCurve(Metric.TRAIN_ACC, 0, 0.01, 100, 0.6, 200, 1.0)
                 .linearCurve(Metric.TEST_ACC, 0, 0.01, 9400, 0.02, 10_400, 0.5, 11_000, 1.0);
     }
-
-    static final long MEMORIZATION_STEP = 200;
-    static final long GENERALIZATION_STEP = 11_000;
-    static final long MEMORIZATION_END = 1400;
-    static final long CLEANUP_START = 9400;
-    static final long CLEANUP_END = 14_000;
 
     /** A loss- or norm-like curve: knots as (step, value) pairs in natural units, interpolated on log₁₀. */
     SyntheticRun logCurve(Metric metric, double... stepValuePairs) {
