@@ -89,7 +89,8 @@ public class ExperimentService {
         }
         var progress = new ExperimentView.Progress(e.progressStep(), e.totalSteps(), e.stepsPerSecond(), eta);
         return new ExperimentView(e.id(), e.name(), e.status(), spec, progress, e.attempt(), e.worker(),
-                e.createdAt(), e.startedAt(), e.finishedAt(), e.error(), e.verdict(), e.generalizationStep(),
+                e.createdAt(), e.startedAt(), e.finishedAt(), e.error(),
+                e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
                 e.grokkingDelay());
     }
 

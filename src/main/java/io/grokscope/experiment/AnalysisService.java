@@ -1,0 +1,99 @@
+package io.grokscope.experiment;
+
+import io.grokscope.analysis.Metric;
+import io.grokscope.analysis.MetricHistory;
+import io.grokscope.analysis.PhaseAnalysis;
+import io.grokscope.analysis.PhaseAnalyzer;
+import io.grokscope.analysis.PhaseThresholds;
+import io.grokscope.analysis.ProgressMeasures;
+import io.grokscope.jobs.RunFinished;
+import io.grokscope.metrics.MetricQueries;
+import io.grokscope.metrics.SpectrumStore;
+import io.grokscope.training.RunConfig;
+import io.grokscope.web.ResourceNotFoundException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * The phase-transition analysis of a stored run: its series read back from the metrics store, the thresholds from
+ * its spec, the key frequencies from its latest spectrum, then {@link PhaseAnalyzer}. Computed on every request (a
+ * pure function of stored data, so a running run's analysis is always current); when a run finishes its headline
+ * numbers are also written onto the experiment row, for listing without re-analysing.
+ */
+@Service
+public class AnalysisService {
+
+    private static final Logger log = LoggerFactory.getLogger(AnalysisService.class);
+
+    /** The series the analyzer reads. */
+    private static final EnumSet<Metric> ANALYSED = EnumSet.of(Metric.TRAIN_ACC, Metric.TEST_ACC, Metric.TRAIN_LOSS,
+            Metric.TEST_LOSS, Metric.WEIGHT_NORM, Metric.EXCLUDED_LOSS, Metric.RESTRICTED_LOSS,
+            Metric.FOURIER_GINI_EMBED, Metric.FOURIER_GINI_UNEMBED);
+
+    private final JdbcTemplate jdbc;
+    private final ExperimentSpecReader specs;
+    private final MetricQueries metrics;
+    private final SpectrumStore spectra;
+
+    AnalysisService(JdbcTemplate jdbc, ExperimentSpecReader specs, MetricQueries metrics, SpectrumStore spectra) {
+        this.jdbc = jdbc;
+        this.specs = specs;
+        this.metrics = metrics;
+        this.spectra = spectra;
+    }
+
+    /** The analysis of the experiment's data so far. */
+    public PhaseAnalysis analyse(long experimentId) {
+        List<StoredRun> runs = jdbc.query("select status, spec::text from experiment where id = ?",
+                (rs, i) -> new StoredRun(ExperimentStatus.valueOf(rs.getString(1)), rs.getString(2)), experimentId);
+        if (runs.isEmpty()) {
+            throw new ResourceNotFoundException("experiment", experimentId);
+        }
+        StoredRun run = runs.get(0);
+        ExperimentSpec spec = specs.read(run.specJson());
+        RunConfig config = spec.toRunConfig();
+        AnalysisSettings settings = spec.analysis();
+        PhaseThresholds thresholds = new PhaseThresholds(settings.memorizationThreshold(),
+                settings.generalizationThreshold(), settings.grokkingMinDelay());
+        MetricHistory history = metrics.history(experimentId, ANALYSED);
+        List<Integer> keys = spectra.find(experimentId, null)
+                .map(s -> Arrays.stream(s.keyFrequencies()).boxed().toList()).orElse(List.of());
+        Map<Metric, String> absent = ProgressMeasures.unavailable(config.task());
+        if (absent.isEmpty() && config.progressMeasuresEvery() == 0) {
+            absent = Map.of(Metric.EXCLUDED_LOSS, "analysis.progressMeasuresEvery is 0 (never measured)",
+                    Metric.RESTRICTED_LOSS, "analysis.progressMeasuresEvery is 0 (never measured)");
+        }
+        boolean running = run.status() == ExperimentStatus.QUEUED || run.status() == ExperimentStatus.RUNNING;
+        PhaseAnalysis analysis = new PhaseAnalyzer(thresholds).analyse(history, running, keys, absent)
+                .withExperimentId(experimentId);
+        if (run.status() == ExperimentStatus.CANCELLED || run.status() == ExperimentStatus.FAILED) {
+            analysis = analysis.withNotes(List.of("the run ended " + run.status()
+                    + " and is analysed on the data it recorded"));
+        }
+        return analysis;
+    }
+
+    /** Writes the headline of a finished run onto its row: verdict, generalization step and delay. */
+    @EventListener
+    public void onRunFinished(RunFinished finished) {
+        try {
+            PhaseAnalysis analysis = analyse(finished.experimentId());
+            jdbc.update("update experiment set verdict = ?, generalization_step = ?, grokking_delay = ? where id = ?",
+                    analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay(),
+                    finished.experimentId());
+        } catch (RuntimeException e) {
+            // The run's data is stored either way; its analysis stays available on request.
+            log.warn("Could not summarise the analysis of experiment {}: {}", finished.experimentId(), e.toString());
+        }
+    }
+
+    private record StoredRun(ExperimentStatus status, String specJson) {
+    }
+}

@@ -1,0 +1,236 @@
+package io.grokscope.metrics;
+
+import io.grokscope.analysis.Metric;
+import io.grokscope.metrics.MetricViews.ComparisonView;
+import io.grokscope.metrics.MetricViews.ExperimentMetricsView;
+import io.grokscope.metrics.MetricViews.SeriesView;
+import io.grokscope.metrics.MetricViews.SpectrumView;
+import io.grokscope.web.FieldError;
+import io.grokscope.web.InvalidInputException;
+import io.grokscope.web.ResourceNotFoundException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Curves of one or several runs, as JSON or CSV, with {@code ETag}s so that pollers get a 304 while nothing new was
+ * stored, and {@code sinceStep} for incremental reads.
+ */
+@RestController
+class MetricsController {
+
+    static final String CSV = "text/csv";
+
+    private final MetricQueries queries;
+    private final SpectrumStore spectra;
+    private final MetricsApiSettings settings;
+    private final ExperimentEvents events;
+
+    MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings,
+            ExperimentEvents events) {
+        this.queries = queries;
+        this.spectra = spectra;
+        this.settings = settings;
+        this.events = events;
+    }
+
+    @GetMapping(path = "/api/v1/experiments/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "streamEvents", summary = "Live events of one run (Server-Sent Events)",
+            description = "`metrics` (one per step, event id = step: `{step, values: {name: value}}`), `progress`,"
+                    + " `status`, and `end` once the run has ended and every point was sent. Reconnect with"
+                    + " `Last-Event-ID` to receive every point after that step from the database.",
+            responses = @ApiResponse(responseCode = "200", content = @Content(
+                    mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string"))))
+    SseEmitter events(@PathVariable long id,
+            @RequestHeader(name = "Last-Event-ID", required = false) @Size(max = 20) String lastEventId) {
+        long after = -1;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                after = Long.parseLong(lastEventId.trim());
+            } catch (NumberFormatException e) {
+                after = -2;
+            }
+            if (after < -1) {
+                throw new InvalidInputException(List.of(FieldError.atParameter("Last-Event-ID",
+                        "must be a step (an integer >= -1), was '" + lastEventId + "'")));
+            }
+        }
+        if (!queries.exists(id)) {
+            throw new ResourceNotFoundException("experiment", id);
+        }
+        return events.subscribe(id, after);
+    }
+
+    @GetMapping(path = "/api/v1/experiments/{id}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getMetrics", summary = "Curves of one run",
+            description = "Series of the named metrics (all when `names` is absent). A range holding more than"
+                    + " `maxPoints` points is downsampled in the database (MIN_MAX). `sinceStep` (exclusive) reads"
+                    + " incrementally: the first `maxPoints` points after it, never downsampled. Send the returned"
+                    + " `ETag` as `If-None-Match` to get 304 while nothing new was stored. `Accept: text/csv` gives"
+                    + " `experiment_id,metric,step,value` rows.",
+            responses = @ApiResponse(responseCode = "200", content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = ExperimentMetricsView.class)),
+                    @Content(mediaType = CSV, schema = @Schema(type = "string")) }))
+    ResponseEntity<ExperimentMetricsView> metrics(@PathVariable long id,
+            @Parameter(description = "comma-separated metric names") @RequestParam(required = false)
+            @Size(max = 64) List<String> names,
+            @RequestParam(required = false) @Min(0) Long fromStep,
+            @RequestParam(required = false) @Min(0) Long toStep,
+            @RequestParam(required = false) @Min(0) Long sinceStep,
+            @RequestParam(required = false) @Min(2) Integer maxPoints,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        Request request = request(names, fromStep, toStep, sinceStep, maxPoints);
+        String etag = etag(id, request, "json");
+        if (etag.equals(ifNoneMatch)) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        List<SeriesView> series = queries.series(List.of(id), request.metrics(), request.range()).get(id).stream()
+                .map(SeriesView::of).toList();
+        return ResponseEntity.ok().eTag(etag).body(new ExperimentMetricsView(id, series));
+    }
+
+    @GetMapping(path = "/api/v1/experiments/{id}/metrics", produces = CSV)
+    @Operation(hidden = true)
+    ResponseEntity<String> metricsCsv(@PathVariable long id,
+            @RequestParam(required = false) @Size(max = 64) List<String> names,
+            @RequestParam(required = false) @Min(0) Long fromStep,
+            @RequestParam(required = false) @Min(0) Long toStep,
+            @RequestParam(required = false) @Min(0) Long sinceStep,
+            @RequestParam(required = false) @Min(2) Integer maxPoints,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        Request request = request(names, fromStep, toStep, sinceStep, maxPoints);
+        String etag = etag(id, request, "csv");
+        if (etag.equals(ifNoneMatch)) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        StringBuilder csv = new StringBuilder("experiment_id,metric,step,value\n");
+        for (MetricQueries.Series series : queries.series(List.of(id), request.metrics(), request.range()).get(id)) {
+            appendCsv(csv, id, series);
+        }
+        return ResponseEntity.ok().eTag(etag).contentType(MediaType.parseMediaType(CSV + ";charset=UTF-8"))
+                .body(csv.toString());
+    }
+
+    @GetMapping(path = "/api/v1/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "compareMetrics", summary = "Curves of several runs, for comparison plots",
+            description = "The same series as `/experiments/{id}/metrics`, for each listed experiment in order.")
+    ComparisonView compare(
+            @Parameter(description = "comma-separated experiment ids") @RequestParam @Size(min = 1, max = 1000)
+            List<Long> experiments,
+            @Parameter(description = "comma-separated metric names") @RequestParam(required = false)
+            @Size(max = 64) List<String> names,
+            @RequestParam(required = false) @Min(2) Integer maxPoints) {
+        List<Long> ids = new ArrayList<>(new LinkedHashSet<>(experiments));
+        if (ids.size() > settings.maxExperiments()) {
+            throw new InvalidInputException(List.of(FieldError.atParameter("experiments",
+                    "must name at most " + settings.maxExperiments() + " experiments, named " + ids.size())));
+        }
+        List<Long> missing = queries.missing(ids);
+        if (!missing.isEmpty()) {
+            throw new ResourceNotFoundException("experiment", missing.size() == 1 ? missing.get(0) : missing);
+        }
+        Request request = request(names, null, null, null, maxPoints);
+        Map<Long, List<MetricQueries.Series>> found = queries.series(ids, request.metrics(), request.range());
+        return new ComparisonView(ids.stream().map(id -> new ExperimentMetricsView(id,
+                found.get(id).stream().map(SeriesView::of).toList())).toList());
+    }
+
+    @GetMapping(path = "/api/v1/experiments/{id}/spectrum", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getSpectrum", summary = "Fourier norms per frequency",
+            description = "At the latest measured step, or at `step` (one of `measuredSteps`). 404 for tasks without"
+                    + " a Fourier basis (S5) and before the first measurement.")
+    SpectrumView spectrum(@PathVariable long id, @RequestParam(required = false) @Min(0) Long step) {
+        if (!queries.exists(id)) {
+            throw new ResourceNotFoundException("experiment", id);
+        }
+        SpectrumStore.StoredSpectrum found = spectra.find(id, step).orElseThrow(() -> new ResourceNotFoundException(
+                "spectrum of experiment " + id + " at step", step == null ? "any (none measured yet)" : step));
+        return new SpectrumView(id, found.step(),
+                IntStream.rangeClosed(1, found.embedNorms().length).boxed().toList(),
+                Arrays.stream(found.embedNorms()).boxed().toList(),
+                Arrays.stream(found.unembedNorms()).boxed().toList(),
+                Arrays.stream(found.keyFrequencies()).boxed().toList(), spectra.steps(id));
+    }
+
+    private record Request(List<Metric> metrics, MetricQueries.Range range) {
+    }
+
+    private Request request(List<String> names, Long fromStep, Long toStep, Long sinceStep, Integer maxPoints) {
+        List<FieldError> errors = new ArrayList<>();
+        Set<Metric> metrics = new LinkedHashSet<>();
+        if (names == null || names.isEmpty()) {
+            metrics.addAll(Arrays.asList(Metric.values()));
+        } else {
+            for (String name : names) {
+                try {
+                    metrics.add(Metric.fromWireName(name.trim()));
+                } catch (IllegalArgumentException e) {
+                    errors.add(FieldError.atParameter("names", e.getMessage()));
+                }
+            }
+        }
+        if (fromStep != null && toStep != null && fromStep > toStep) {
+            errors.add(FieldError.atParameter("toStep", "must be >= fromStep (" + fromStep + ")"));
+        }
+        if (sinceStep != null && fromStep != null) {
+            errors.add(FieldError.atParameter("sinceStep", "cannot be combined with fromStep"));
+        }
+        int points = maxPoints == null ? settings.defaultMaxPoints() : maxPoints;
+        if (points > settings.maxPoints()) {
+            errors.add(FieldError.atParameter("maxPoints", "must be <= " + settings.maxPoints()));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return new Request(List.copyOf(metrics), new MetricQueries.Range(fromStep, toStep, sinceStep, points));
+    }
+
+    private String etag(long id, Request request, String format) {
+        String state = queries.stateToken(id, request.metrics());
+        if (state == null) {
+            throw new ResourceNotFoundException("experiment", id);
+        }
+        // The state and the query, hashed: the tag changes when either does, and says nothing about the data.
+        String identity = state + "|" + request.metrics() + "|" + request.range() + "|" + format;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return "\"" + id + "-" + HexFormat.of().formatHex(digest, 0, 12) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static void appendCsv(StringBuilder csv, long id, MetricQueries.Series series) {
+        for (int i = 0; i < series.steps().length; i++) {
+            csv.append(id).append(',').append(series.name().wireName()).append(',').append(series.steps()[i])
+                    .append(',').append(series.values()[i]).append('\n');
+        }
+    }
+}
