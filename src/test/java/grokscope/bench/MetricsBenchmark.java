@@ -235,13 +235,26 @@ public final class MetricsBenchmark {
         awaitStep(client, id, 200);
 
         double alone = stepsPerSecond(id, POLL_PHASE.dividedBy(3));
+        System.out.printf(Locale.ROOT, "%nPollers (%d clients, %d s each, /metrics?names=train_loss,test_acc&sinceStep="
+                + " while an MLP p=97, hidden 256, trains at %.1f steps/s alone)%n", POLLERS, POLL_PHASE.toSeconds(),
+                alone);
+        pollPhase(client, id, Duration.ofSeconds(1), "one poll per second per client (a dashboard)", alone);
+        pollPhase(client, id, Duration.ZERO, "no pause between polls (saturation)", alone);
+        client.send(HttpRequest.newBuilder(uri("/api/v1/experiments/" + id + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void pollPhase(HttpClient client, long id, Duration pause, String label, double alone)
+            throws InterruptedException {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong errors = new AtomicLong();
         long end = System.nanoTime() + POLL_PHASE.toNanos();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < POLLERS; i++) {
+            long offset = pause.toMillis() * i / POLLERS; // spread the clients over the polling period
             Thread t = new Thread(() -> {
                 long since = 0;
+                sleep(offset);
                 while (System.nanoTime() < end) {
                     long start = System.nanoTime();
                     try {
@@ -259,7 +272,9 @@ public final class MetricsBenchmark {
                     } catch (Exception e) {
                         errors.incrementAndGet();
                     }
-                    latencies.add(System.nanoTime() - start);
+                    long took = System.nanoTime() - start;
+                    latencies.add(took);
+                    sleep(pause.toMillis() - took / 1_000_000);
                 }
             });
             t.start();
@@ -270,16 +285,22 @@ public final class MetricsBenchmark {
         for (Thread t : threads) {
             t.join();
         }
-        client.send(HttpRequest.newBuilder(uri("/api/v1/experiments/" + id + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf(Locale.ROOT, "%nPollers (%d clients, %d s, /metrics?sinceStep= while an MLP p=97 trains)%n",
-                POLLERS, POLL_PHASE.toSeconds());
-        System.out.printf(Locale.ROOT, "  %,d requests, %.0f req/s, p50 %.1f ms, p99 %.1f ms, errors %d%n",
-                sorted.length, sorted.length / (double) POLL_PHASE.toSeconds(), sorted[sorted.length / 2] / 1e6,
-                sorted[(int) (sorted.length * 0.99)] / 1e6, errors.get());
-        System.out.printf(Locale.ROOT, "  training: %.1f steps/s alone, %.1f steps/s under the pollers (%.0f%% slower)%n",
-                alone, polled, 100 * (1 - polled / alone));
+        System.out.printf(Locale.ROOT, "  %s:%n    %,d requests, %.0f req/s, p50 %.1f ms, p99 %.1f ms, errors %d;"
+                + " training %.1f steps/s (%.0f%% slower)%n", label, sorted.length,
+                sorted.length / (double) POLL_PHASE.toSeconds(), sorted[sorted.length / 2] / 1e6,
+                sorted[(int) (sorted.length * 0.99)] / 1e6, errors.get(), polled, 100 * (1 - polled / alone));
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private double stepsPerSecond(long id, Duration window) throws InterruptedException {
