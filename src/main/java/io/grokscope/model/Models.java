@@ -26,8 +26,8 @@ public final class Models {
         if (spec instanceof MlpSpec mlp) {
             return new Mlp(mlp, elements, dtype, seed);
         }
-        if (spec instanceof TransformerSpec) {
-            throw new UnsupportedOperationException("transformer lands in feat/transformer");
+        if (spec instanceof TransformerSpec transformer) {
+            return new Transformer(transformer, elements, dtype, seed);
         }
         throw new IllegalArgumentException("unknown model spec " + spec);
     }

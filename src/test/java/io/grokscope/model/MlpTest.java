@@ -114,10 +114,4 @@ class MlpTest {
         Examples bad = new Examples(new int[] {5}, new int[] {0}, new int[] {0});
         assertThrows(IllegalArgumentException.class, () -> model.lossAndGradients(bad, Loss.CROSS_ENTROPY));
     }
-
-    @Test
-    void transformerSpecsAreNotBuiltHereYet() {
-        assertThrows(UnsupportedOperationException.class,
-                () -> Models.create(TransformerSpec.nanda(), 113, DataType.FLOAT, 0));
-    }
 }

@@ -1,0 +1,1155 @@
+package io.grokscope.model;
+
+import io.grokscope.task.Examples;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A decoder-only transformer over one equation, read at its last ("=") position: Nanda et al. (2023) with one block
+ * and no LayerNorm, Power et al. (2022) with post-LN blocks, the Grokfast model with pre-LN blocks and GELU.
+ *
+ * <h2>Tokens</h2>
+ * Operands are tokens 0..p-1 (p = elements), "=" is token p and, for {@link SequenceFormat#A_OP_B_EQ}, the operator
+ * is token p+1. A sequence is {@code a b =} (3 positions) or {@code a op b =} (4 positions). The answer classes are
+ * the p elements only (W_U has p columns): "=" and "op" are never answers, so giving them logits would only add
+ * classes the loss must learn to suppress.
+ *
+ * <h2>Parameters (in this order, which is also the order of the flat buffer and of the initialisation draws)</h2>
+ * Names follow TransformerLens / Nanda's code, so analysis can ask for {@code W_E} and {@code W_U} whatever the depth.
+ * <ul>
+ *   <li>{@code W_E} {@code [vocab, dModel]}, {@code W_pos} {@code [nCtx, dModel]};</li>
+ *   <li>per block l: {@code blocks.l.ln1.w}, {@code blocks.l.ln1.b} (LayerNorm only), {@code blocks.l.attn.W_Q},
+ *       {@code W_K}, {@code W_V} {@code [dModel, dModel]} (column block h·dHead.. is head h),
+ *       {@code blocks.l.attn.W_O} {@code [dModel, dModel]} (row block h is head h's output),
+ *       {@code blocks.l.ln2.w}, {@code blocks.l.ln2.b} (LayerNorm only), {@code blocks.l.mlp.W_in}
+ *       {@code [dModel, dMlp]}, {@code blocks.l.mlp.b_in}, {@code blocks.l.mlp.W_out} {@code [dMlp, dModel]},
+ *       {@code blocks.l.mlp.b_out};</li>
+ *   <li>{@code ln_final.w}, {@code ln_final.b} ({@link LayerNormPlacement#PRE} only), {@code W_U}
+ *       {@code [dModel, elements]}, no bias.</li>
+ * </ul>
+ * As in {@link Mlp}, weights are stored {@code [in, out]} so that each forward product is a plain {@code x·W}.
+ *
+ * <h2>The block</h2>
+ * Attention: per head, scores q·k/√dHead, causal (a position attends to itself and earlier ones), softmax, weighted
+ * sum of values; the heads' outputs are concatenated and multiplied by W_O. MLP: act(x·W_in + b_in)·W_out + b_out
+ * with ReLU or GELU — the exact GELU x·Φ(x) = x·(1 + erf(x/√2))/2, torch's default {@code nn.GELU()}, not the tanh
+ * approximation. LayerNorm (learned gain and bias, biased variance, eps 1e-5, as torch):
+ * <ul>
+ *   <li>{@link LayerNormPlacement#NONE}: x ← x + attn(x); x ← x + mlp(x);</li>
+ *   <li>{@link LayerNormPlacement#PRE}: x ← x + attn(LN1(x)); x ← x + mlp(LN2(x)); a final LN before W_U;</li>
+ *   <li>{@link LayerNormPlacement#POST}: x ← LN1(x + attn(x)); x ← LN2(x + mlp(x)).</li>
+ * </ul>
+ *
+ * <h2>Initialisation</h2>
+ * Nanda et al.'s: W_E ~ N(0,1)/√dModel, W_U ~ N(0,1)/√vocab, every other weight (W_pos, W_Q, W_K, W_V, W_O, W_in,
+ * W_out) ~ N(0,1)/√dModel, biases 0, LayerNorm gains 1 and biases 0; then every parameter multiplied by
+ * {@link TransformerSpec#initScale()} (Omnigrok's alpha, which therefore also scales the LayerNorm gains). Gaussian
+ * draws come from one {@link SeededRandom} in parameter order, row-major; constant tensors consume no draws.
+ *
+ * <h2>Losses</h2>
+ * Exactly as {@link Mlp}: mean softmax cross-entropy over the elements, or torch's {@code MSELoss()} against one-hot
+ * targets (mean over all n·elements entries). Accuracy counts the first maximal logit.
+ *
+ * <h2>Speed: the last position alone reaches the loss</h2>
+ * In the LAST block only the "=" position's output matters, and it depends on the other positions only through their
+ * keys and values. So the last block computes keys and values for all positions but the query, the attention
+ * output, W_O, the MLP (and the final LayerNorm and W_U) for the last position alone: the same loss and gradients at
+ * about half the work (Nanda's model: 6.37 instead of 13.9 GFLOP per step). Earlier blocks must produce every
+ * position, because the last block's keys and values read them.
+ *
+ * <p>The residual stream is stored position-major (row t·n + i is position t of example i), so the last position of
+ * a batch is one contiguous block of rows, which BLAS reads and writes in place as a view. Only matrix products go
+ * to BLAS ({@code Nd4j.gemm} into buffers preallocated per batch size, transposes by flag, accumulation through
+ * beta = 1); embedding gather and scatter, attention (tiny: at most 4 positions), LayerNorm, bias plus activation and
+ * the fused softmax cross-entropy are Java loops over {@link HostView}s. Every reduction outside BLAS runs in a fixed
+ * order in double, so a run is reproducible bit for bit at a fixed BLAS thread count. The only ND4J element-wise op
+ * is erf for GELU (Java has none), one call per layer.
+ */
+public final class Transformer implements Model {
+
+    /** Evaluation runs in chunks of at most this many examples, so that the full p² table needs no huge buffers. */
+    static final int EVAL_CHUNK = 4096;
+
+    /** torch's LayerNorm default. */
+    static final double LN_EPS = 1e-5;
+
+    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private final TransformerSpec spec;
+    private final int elements;
+    private final int vocab;
+    private final int ctx;
+    private final int d;
+    private final int heads;
+    private final int dHead;
+    private final int dMlp;
+    private final int layers;
+    private final LayerNormPlacement norm;
+    private final boolean gelu;
+    private final DataType dataType;
+    private final Parameters parameters;
+
+    private final INDArray embed;
+    private final HostView embedView;
+    private final HostView embedGradView;
+    private final HostView posView;
+    private final HostView posGradView;
+    private final Block[] blocks;
+    private final Norm finalNorm; // PRE only
+    private final INDArray unembed;
+    private final INDArray unembedGradient;
+
+    // Scratch (double accumulators and per-example attention state), reused every step.
+    private final double[] embedAccumulator;
+    private final double[] posAccumulator;
+    private final double[] biasAccumulator;
+    private final double[] scores;
+    private final double[] scoreGrads;
+    private final double[] rowA;
+    private final double[] rowB;
+    private final double[] rowC;
+
+    private final Map<Integer, Workspace> workspaces = new HashMap<>();
+
+    Transformer(TransformerSpec spec, int elements, DataType dataType, long seed) {
+        if (elements < 2) {
+            throw new IllegalArgumentException("elements must be >= 2, was " + elements);
+        }
+        this.spec = spec;
+        this.elements = elements;
+        this.vocab = vocabulary(spec, elements);
+        this.ctx = context(spec);
+        this.d = spec.dModel();
+        this.heads = spec.heads();
+        this.dHead = d / heads;
+        this.dMlp = spec.dMlp();
+        this.layers = spec.layers();
+        this.norm = spec.layerNorm();
+        this.gelu = spec.activation() == Activation.GELU;
+        this.dataType = dataType;
+
+        this.parameters = Parameters.allocate(shapes(spec, elements), dataType);
+        initialise(new SeededRandom(seed));
+
+        this.embed = parameters.get("W_E");
+        this.embedView = HostView.of(embed);
+        this.embedGradView = HostView.of(parameters.gradient("W_E"));
+        this.posView = HostView.of(parameters.get("W_pos"));
+        this.posGradView = HostView.of(parameters.gradient("W_pos"));
+        this.blocks = new Block[layers];
+        for (int l = 0; l < layers; l++) {
+            blocks[l] = new Block(l);
+        }
+        this.finalNorm = norm == LayerNormPlacement.PRE ? new Norm("ln_final") : null;
+        this.unembed = parameters.get("W_U");
+        this.unembedGradient = parameters.gradient("W_U");
+
+        this.embedAccumulator = new double[vocab * d];
+        this.posAccumulator = new double[ctx * d];
+        this.biasAccumulator = new double[Math.max(d, dMlp)];
+        this.scores = new double[ctx];
+        this.scoreGrads = new double[ctx * ctx];
+        this.rowA = new double[dHead];
+        this.rowB = new double[dHead];
+        this.rowC = new double[dHead];
+    }
+
+    /** Input tokens: the elements, "=", and the operator token for {@link SequenceFormat#A_OP_B_EQ}. */
+    static int vocabulary(TransformerSpec spec, int elements) {
+        return spec.sequence() == SequenceFormat.A_OP_B_EQ ? elements + 2 : elements + 1;
+    }
+
+    /** Positions per sequence. */
+    static int context(TransformerSpec spec) {
+        return spec.sequence() == SequenceFormat.A_OP_B_EQ ? 4 : 3;
+    }
+
+    /** The parameter names and shapes of a transformer, in buffer order. */
+    static Map<String, long[]> shapes(TransformerSpec spec, int elements) {
+        long d = spec.dModel();
+        long m = spec.dMlp();
+        boolean layerNorm = spec.layerNorm() != LayerNormPlacement.NONE;
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("W_E", new long[] {vocabulary(spec, elements), d});
+        shapes.put("W_pos", new long[] {context(spec), d});
+        for (int l = 0; l < spec.layers(); l++) {
+            String b = "blocks." + l + ".";
+            if (layerNorm) {
+                shapes.put(b + "ln1.w", new long[] {d});
+                shapes.put(b + "ln1.b", new long[] {d});
+            }
+            shapes.put(b + "attn.W_Q", new long[] {d, d});
+            shapes.put(b + "attn.W_K", new long[] {d, d});
+            shapes.put(b + "attn.W_V", new long[] {d, d});
+            shapes.put(b + "attn.W_O", new long[] {d, d});
+            if (layerNorm) {
+                shapes.put(b + "ln2.w", new long[] {d});
+                shapes.put(b + "ln2.b", new long[] {d});
+            }
+            shapes.put(b + "mlp.W_in", new long[] {d, m});
+            shapes.put(b + "mlp.b_in", new long[] {m});
+            shapes.put(b + "mlp.W_out", new long[] {m, d});
+            shapes.put(b + "mlp.b_out", new long[] {d});
+        }
+        if (spec.layerNorm() == LayerNormPlacement.PRE) {
+            shapes.put("ln_final.w", new long[] {d});
+            shapes.put("ln_final.b", new long[] {d});
+        }
+        shapes.put("W_U", new long[] {d, elements});
+        return shapes;
+    }
+
+    private void initialise(SeededRandom random) {
+        double alpha = spec.initScale();
+        for (Map.Entry<String, INDArray> entry : parameters.named().entrySet()) {
+            String name = entry.getKey();
+            HostView view = HostView.of(entry.getValue());
+            if (name.endsWith(".w")) { // LayerNorm gain
+                view.fill(alpha);
+            } else if (name.endsWith(".b") || name.endsWith(".b_in") || name.endsWith(".b_out")) {
+                view.fill(0.0);
+            } else {
+                double std = alpha / Math.sqrt(name.equals("W_U") ? vocab : d);
+                for (int i = 0; i < view.length(); i++) {
+                    view.set(i, std * random.nextGaussian());
+                }
+            }
+        }
+    }
+
+    @Override
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    @Override
+    public int outputs() {
+        return elements;
+    }
+
+    /** The architecture this model was built from. */
+    public TransformerSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public double lossAndGradients(Examples batch, Loss loss) {
+        int n = batch.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        Workspace w = workspace(n, true);
+        forward(w, batch.left(), batch.right(), 0, true);
+        double value = loss == Loss.CROSS_ENTROPY
+                ? crossEntropyAndGradient(w, batch.answer())
+                : squaredErrorAndGradient(w, batch.answer());
+        backward(w, batch.left(), batch.right());
+        return value;
+    }
+
+    @Override
+    public Evaluation evaluate(Examples data, Loss loss) {
+        int total = data.size();
+        if (total == 0) {
+            return new Evaluation(Double.NaN, Double.NaN);
+        }
+        double lossSum = 0;
+        long correct = 0;
+        int[] answer = data.answer();
+        for (int start = 0; start < total; start += EVAL_CHUNK) {
+            int n = Math.min(EVAL_CHUNK, total - start);
+            Workspace w = workspace(n, false);
+            forward(w, data.left(), data.right(), start, false);
+            HostView z = w.logitsView;
+            for (int i = 0; i < n; i++) {
+                int row = i * elements;
+                int y = answer[start + i];
+                int best = 0;
+                double bestValue = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < elements; j++) {
+                    double v = z.get(row + j);
+                    if (v > bestValue) {
+                        bestValue = v;
+                        best = j;
+                    }
+                }
+                if (best == y) {
+                    correct++;
+                }
+                if (loss == Loss.CROSS_ENTROPY) {
+                    double sum = 0;
+                    for (int j = 0; j < elements; j++) {
+                        sum += Math.exp(z.get(row + j) - bestValue);
+                    }
+                    lossSum += bestValue + Math.log(sum) - z.get(row + y);
+                } else {
+                    double rowSum = 0;
+                    for (int j = 0; j < elements; j++) {
+                        double e = z.get(row + j) - (j == y ? 1.0 : 0.0);
+                        rowSum += e * e;
+                    }
+                    lossSum += rowSum / elements;
+                }
+            }
+        }
+        return new Evaluation(lossSum / total, (double) correct / total);
+    }
+
+    @Override
+    public INDArray logits(int[] left, int[] right) {
+        if (left.length != right.length) {
+            throw new IllegalArgumentException("left and right must have the same length");
+        }
+        INDArray out = Nd4j.create(dataType, left.length, elements);
+        HostView target = HostView.of(out);
+        for (int start = 0; start < left.length; start += EVAL_CHUNK) {
+            int n = Math.min(EVAL_CHUNK, left.length - start);
+            Workspace w = workspace(n, false);
+            forward(w, left, right, start, false);
+            w.logitsView.copyTo(0, target, start * elements, n * elements);
+        }
+        return out;
+    }
+
+    /** W_E's rows for the p element tokens (not "=" or "op"): a view into the parameters. */
+    @Override
+    public INDArray tokenEmbedding() {
+        return embed.get(NDArrayIndex.interval(0, elements), NDArrayIndex.all());
+    }
+
+    /**
+     * W_L = (W_out · W_U)ᵀ {@code [elements, dMlp]} of the last block: how each last-block neuron writes into each
+     * answer logit (exact for Nanda's model, which has no final LayerNorm). A fresh array.
+     */
+    @Override
+    public INDArray logitMap() {
+        INDArray map = Nd4j.create(dataType, elements, dMlp);
+        Nd4j.gemm(unembed, blocks[layers - 1].wOut, map, true, true, 1.0, 0.0);
+        return map;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Forward
+
+    /** Examples {@code start..start+w.n-1} through the network; leaves every activation in {@code w}, logits in w.logits. */
+    private void forward(Workspace w, int[] left, int[] right, int start, boolean training) {
+        gatherEmbeddings(w, left, right, start);
+        for (int l = 0; l < layers; l++) {
+            blockForward(blocks[l], w.layer[l], training);
+        }
+        Layer last = w.layer[layers - 1];
+        if (finalNorm != null) {
+            finalNorm.forward(last.outView, w.finView, w.n, w.finMean, w.finRstd);
+            gemm(w.fin, unembed, w.logits, false, false, 0.0);
+        } else {
+            gemm(last.out, unembed, w.logits, false, false, 0.0);
+        }
+    }
+
+    /** x0[t·n + i] = W_E[token(i, t)] + W_pos[t]. */
+    private void gatherEmbeddings(Workspace w, int[] left, int[] right, int start) {
+        int n = w.n;
+        HostView x = w.layer[0].xInView;
+        for (int t = 0; t < ctx; t++) {
+            int pos = t * d;
+            for (int i = 0; i < n; i++) {
+                int token = token(t, left[start + i], right[start + i]);
+                int from = token * d;
+                int to = (t * n + i) * d;
+                for (int c = 0; c < d; c++) {
+                    x.set(to + c, embedView.get(from + c) + posView.get(pos + c));
+                }
+            }
+        }
+    }
+
+    /** The token at position t of "a b =" or "a op b =". */
+    private int token(int t, int a, int b) {
+        if (t == ctx - 1) {
+            return elements; // "="
+        }
+        if (t == 0) {
+            return checkToken(a);
+        }
+        if (ctx == 4 && t == 1) {
+            return elements + 1; // "op"
+        }
+        return checkToken(b);
+    }
+
+    private int checkToken(int token) {
+        if (token < 0 || token >= elements) {
+            throw new IllegalArgumentException("token " + token + " outside 0.." + (elements - 1));
+        }
+        return token;
+    }
+
+    private void blockForward(Block b, Layer f, boolean training) {
+        int nq = f.nq;
+        if (norm == LayerNormPlacement.PRE) {
+            b.ln1.forward(f.xInView, f.attnInView, f.rows, f.ln1Mean, f.ln1Rstd);
+        }
+        gemm(f.attnIn, b.wK, f.k, false, false, 0.0);
+        gemm(f.attnIn, b.wV, f.v, false, false, 0.0);
+        gemm(f.attnInQ, b.wQ, f.q, false, false, 0.0);
+        attentionForward(f);
+        gemm(f.z, b.wO, f.s1, false, false, 0.0);
+        addInto(f.s1View, f.xqView, nq * d);
+        if (norm == LayerNormPlacement.POST) {
+            b.ln1.forward(f.s1View, f.midView, nq, f.s1Mean, f.s1Rstd);
+        } else if (norm == LayerNormPlacement.PRE) {
+            b.ln2.forward(f.midView, f.mlpInView, nq, f.midMean, f.midRstd);
+        }
+        if (gelu) {
+            gemm(f.mlpIn, b.wIn, f.pre, false, false, 0.0);
+            geluForward(b, f, training);
+        } else {
+            gemm(f.mlpIn, b.wIn, f.hidden, false, false, 0.0);
+            reluForward(b, f);
+        }
+        gemm(f.hidden, b.wOut, f.s2, false, false, 0.0);
+        HostView s2 = f.s2View;
+        HostView mid = f.midView;
+        HostView bias = b.bOut;
+        for (int r = 0; r < nq; r++) {
+            int row = r * d;
+            for (int c = 0; c < d; c++) {
+                s2.set(row + c, s2.get(row + c) + bias.get(c) + mid.get(row + c));
+            }
+        }
+        if (norm == LayerNormPlacement.POST) {
+            b.ln2.forward(f.s2View, f.outView, nq, f.s2Mean, f.s2Rstd);
+        }
+    }
+
+    /**
+     * Causal softmax attention of the query rows (all positions, or the last one) over the keys and values of every
+     * position of the same example; keeps the probabilities for the backward pass.
+     */
+    private void attentionForward(Layer f) {
+        int n = f.n;
+        HostView q = f.qView;
+        HostView k = f.kView;
+        HostView v = f.vView;
+        HostView z = f.zView;
+        double[] probs = f.probs;
+        double[] query = rowA;
+        double[] acc = rowB;
+        double scale = 1.0 / Math.sqrt(dHead);
+        for (int t = f.qStart; t < ctx; t++) {
+            for (int i = 0; i < n; i++) {
+                int qr = (t - f.qStart) * n + i;
+                for (int h = 0; h < heads; h++) {
+                    int col = h * dHead;
+                    int qo = qr * d + col;
+                    for (int c = 0; c < dHead; c++) {
+                        query[c] = q.get(qo + c);
+                    }
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int s = 0; s <= t; s++) {
+                        int ko = (s * n + i) * d + col;
+                        double dot = 0;
+                        for (int c = 0; c < dHead; c++) {
+                            dot += query[c] * k.get(ko + c);
+                        }
+                        double score = dot * scale;
+                        scores[s] = score;
+                        max = Math.max(max, score);
+                    }
+                    double sum = 0;
+                    for (int s = 0; s <= t; s++) {
+                        double e = Math.exp(scores[s] - max);
+                        scores[s] = e;
+                        sum += e;
+                    }
+                    int po = (qr * heads + h) * ctx;
+                    Arrays.fill(acc, 0, dHead, 0.0);
+                    for (int s = 0; s <= t; s++) {
+                        double p = scores[s] / sum;
+                        probs[po + s] = p;
+                        int vo = (s * n + i) * d + col;
+                        for (int c = 0; c < dHead; c++) {
+                            acc[c] += p * v.get(vo + c);
+                        }
+                    }
+                    for (int c = 0; c < dHead; c++) {
+                        z.set(qo + c, acc[c]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * hidden = max(0, hidden + b_in), in place (the product landed in hidden). Written as (z + |z|)/2, which is exact
+     * and compiles without a branch: pre-activation signs are random, and a mispredicted branch per element made this
+     * pass 5x slower (9 ms instead of under 2 on 3830x512).
+     */
+    private void reluForward(Block b, Layer f) {
+        HostView hidden = f.hiddenView;
+        HostView bias = b.bIn;
+        for (int r = 0; r < f.nq; r++) {
+            int row = r * dMlp;
+            for (int j = 0; j < dMlp; j++) {
+                double z = hidden.get(row + j) + bias.get(j);
+                hidden.set(row + j, 0.5 * (z + Math.abs(z))); // = max(z, 0) exactly, without a branch
+            }
+        }
+    }
+
+    /**
+     * hidden = z·Φ(z) with z = pre + b_in and Φ(z) = (1 + erf(z/√2))/2; erf runs as one ND4J op over the layer. In
+     * training, pre is then overwritten with the derivative Φ(z) + z·φ(z) for the backward pass.
+     */
+    private void geluForward(Block b, Layer f, boolean training) {
+        HostView pre = f.preView;
+        HostView erf = f.erfView;
+        HostView hidden = f.hiddenView;
+        HostView bias = b.bIn;
+        int nq = f.nq;
+        for (int r = 0; r < nq; r++) {
+            int row = r * dMlp;
+            for (int j = 0; j < dMlp; j++) {
+                double z = pre.get(row + j) + bias.get(j);
+                pre.set(row + j, z);
+                erf.set(row + j, z * INV_SQRT2);
+            }
+        }
+        Nd4j.exec(new Erf(f.erf, f.erf));
+        int count = nq * dMlp;
+        for (int e = 0; e < count; e++) {
+            double z = pre.get(e);
+            double phi = 0.5 * (1.0 + erf.get(e));
+            hidden.set(e, z * phi);
+            if (training) {
+                pre.set(e, phi + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Losses, fused with the gradient into the logits (as Mlp, without an output bias)
+
+    private double crossEntropyAndGradient(Workspace w, int[] answer) {
+        int n = w.n;
+        HostView z = w.logitsView;
+        HostView dz = w.logitGradView;
+        double invN = 1.0 / n;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * elements;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < elements; j++) {
+                double v = z.get(row + j);
+                if (v > max) {
+                    max = v;
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < elements; j++) {
+                double e = Math.exp(z.get(row + j) - max);
+                dz.set(row + j, e);
+                sum += e;
+            }
+            int y = answer[i];
+            total += max + Math.log(sum) - z.get(row + y);
+            double scale = invN / sum;
+            for (int j = 0; j < elements; j++) {
+                dz.set(row + j, dz.get(row + j) * scale - (j == y ? invN : 0.0));
+            }
+        }
+        return total * invN;
+    }
+
+    private double squaredErrorAndGradient(Workspace w, int[] answer) {
+        int n = w.n;
+        HostView z = w.logitsView;
+        HostView dz = w.logitGradView;
+        double count = (double) n * elements;
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * elements;
+            int y = answer[i];
+            double rowSum = 0;
+            for (int j = 0; j < elements; j++) {
+                double e = z.get(row + j) - (j == y ? 1.0 : 0.0);
+                rowSum += e * e;
+                dz.set(row + j, 2.0 * e / count);
+            }
+            total += rowSum;
+        }
+        return total / count;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Backward
+
+    private void backward(Workspace w, int[] left, int[] right) {
+        Layer last = w.layer[layers - 1];
+        gemm(finalNorm != null ? w.fin : last.out, w.logitGrad, unembedGradient, true, false, 0.0);
+        gemm(w.logitGrad, unembed, w.dFinal, false, true, 0.0);
+        if (finalNorm != null) {
+            finalNorm.backward(last.outView, w.dFinalView, w.n, w.finMean, w.finRstd);
+        }
+        for (int l = layers - 1; l >= 0; l--) {
+            Layer f = w.layer[l];
+            boolean isLast = l == layers - 1;
+            blockBackward(blocks[l], f, isLast ? w.dFinal : w.layer[l + 1].dIn,
+                    isLast ? w.dFinalView : w.layer[l + 1].dInView);
+        }
+        scatterEmbeddings(w, left, right);
+    }
+
+    /**
+     * Given the gradient w.r.t. the block's output rows ({@code dOut}, overwritten as scratch), writes the gradients
+     * of the block's parameters and the gradient w.r.t. the block's input, all positions, into {@code f.dIn}.
+     */
+    private void blockBackward(Block b, Layer f, INDArray dOut, HostView dOutView) {
+        int nq = f.nq;
+        if (norm == LayerNormPlacement.POST) {
+            b.ln2.backward(f.s2View, dOutView, nq, f.s2Mean, f.s2Rstd);
+        }
+        // dOut = d(mlp out) = d(mid) through the residual.
+        columnSums(dOutView, nq, d, b.bOutGrad);
+        gemm(f.hidden, dOut, b.wOutGrad, true, false, 0.0);
+        gemm(dOut, b.wOut, f.dHidden, false, true, 0.0);
+        activationBackward(b, f);
+        gemm(f.mlpIn, f.dHidden, b.wInGrad, true, false, 0.0);
+        if (norm == LayerNormPlacement.PRE) {
+            gemm(f.dHidden, b.wIn, f.dMlpIn, false, true, 0.0);
+            b.ln2.backward(f.midView, f.dMlpInView, nq, f.midMean, f.midRstd);
+            addInto(dOutView, f.dMlpInView, nq * d);
+        } else {
+            gemm(f.dHidden, b.wIn, dOut, false, true, 1.0);
+        }
+        // dOut = d(mid).
+        if (norm == LayerNormPlacement.POST) {
+            b.ln1.backward(f.s1View, dOutView, nq, f.s1Mean, f.s1Rstd);
+        }
+        // dOut = d(attention out) = d(residual at the query rows).
+        gemm(f.z, dOut, b.wOGrad, true, false, 0.0);
+        gemm(dOut, b.wO, f.dZ, false, true, 0.0);
+        attentionBackward(f);
+        gemm(f.attnInQ, f.dQ, b.wQGrad, true, false, 0.0);
+        gemm(f.attnIn, f.dK, b.wKGrad, true, false, 0.0);
+        gemm(f.attnIn, f.dV, b.wVGrad, true, false, 0.0);
+        gemm(f.dK, b.wK, f.dIn, false, true, 0.0);
+        gemm(f.dV, b.wV, f.dIn, false, true, 1.0);
+        gemm(f.dQ, b.wQ, f.dInQ, false, true, 1.0);
+        if (norm == LayerNormPlacement.PRE) {
+            b.ln1.backward(f.xInView, f.dInView, f.rows, f.ln1Mean, f.ln1Rstd);
+        }
+        addInto(f.dInQView, dOutView, nq * d);
+    }
+
+    /** dHidden ← dHidden · act'(z), and b_in's gradient as its column sums. */
+    private void activationBackward(Block b, Layer f) {
+        HostView g = f.dHiddenView;
+        double[] acc = biasAccumulator;
+        Arrays.fill(acc, 0, dMlp, 0.0);
+        int nq = f.nq;
+        if (gelu) {
+            HostView derivative = f.preView;
+            for (int r = 0; r < nq; r++) {
+                int row = r * dMlp;
+                for (int j = 0; j < dMlp; j++) {
+                    double v = g.get(row + j) * derivative.get(row + j);
+                    g.set(row + j, v);
+                    acc[j] += v;
+                }
+            }
+        } else {
+            // Branch-free, as in reluForward: hidden >= 0 after ReLU, so its bit pattern is non-zero exactly where
+            // the derivative is 1; (bits | -bits) >> 63 turns that into an all-ones or all-zeros mask for g.
+            HostView hidden = f.hiddenView;
+            for (int r = 0; r < nq; r++) {
+                int row = r * dMlp;
+                for (int j = 0; j < dMlp; j++) {
+                    long bits = Double.doubleToRawLongBits(hidden.get(row + j));
+                    long mask = (bits | -bits) >> 63;
+                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(g.get(row + j)) & mask);
+                    g.set(row + j, v);
+                    acc[j] += v;
+                }
+            }
+        }
+        for (int j = 0; j < dMlp; j++) {
+            b.bInGrad.set(j, acc[j]);
+        }
+    }
+
+    /**
+     * From dZ to dQ (query rows) and dK, dV (every row). Works one example and head at a time so that each key's
+     * gradient is summed over the queries in double and written once.
+     */
+    private void attentionBackward(Layer f) {
+        int n = f.n;
+        int q0 = f.qStart;
+        HostView q = f.qView;
+        HostView k = f.kView;
+        HostView v = f.vView;
+        HostView dZ = f.dZView;
+        HostView dQ = f.dQView;
+        HostView dK = f.dKView;
+        HostView dV = f.dVView;
+        double[] probs = f.probs;
+        double[] ds = scoreGrads; // ds[t * ctx + s]
+        double[] upstream = rowA;
+        double[] acc = rowB;
+        double[] acc2 = rowC;
+        double scale = 1.0 / Math.sqrt(dHead);
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                int col = h * dHead;
+                for (int t = q0; t < ctx; t++) {
+                    int qr = (t - q0) * n + i;
+                    int qo = qr * d + col;
+                    int po = (qr * heads + h) * ctx;
+                    for (int c = 0; c < dHead; c++) {
+                        upstream[c] = dZ.get(qo + c);
+                    }
+                    double weighted = 0;
+                    for (int s = 0; s <= t; s++) {
+                        int vo = (s * n + i) * d + col;
+                        double dp = 0;
+                        for (int c = 0; c < dHead; c++) {
+                            dp += upstream[c] * v.get(vo + c);
+                        }
+                        ds[t * ctx + s] = dp;
+                        weighted += probs[po + s] * dp;
+                    }
+                    Arrays.fill(acc, 0, dHead, 0.0);
+                    for (int s = 0; s <= t; s++) {
+                        double g = probs[po + s] * (ds[t * ctx + s] - weighted) * scale;
+                        ds[t * ctx + s] = g;
+                        int ko = (s * n + i) * d + col;
+                        for (int c = 0; c < dHead; c++) {
+                            acc[c] += g * k.get(ko + c);
+                        }
+                    }
+                    for (int c = 0; c < dHead; c++) {
+                        dQ.set(qo + c, acc[c]);
+                    }
+                }
+                for (int s = 0; s < ctx; s++) {
+                    Arrays.fill(acc, 0, dHead, 0.0);
+                    Arrays.fill(acc2, 0, dHead, 0.0);
+                    for (int t = Math.max(s, q0); t < ctx; t++) {
+                        int qr = (t - q0) * n + i;
+                        int qo = qr * d + col;
+                        double g = ds[t * ctx + s];
+                        double p = probs[(qr * heads + h) * ctx + s];
+                        for (int c = 0; c < dHead; c++) {
+                            acc[c] += g * q.get(qo + c);
+                            acc2[c] += p * dZ.get(qo + c);
+                        }
+                    }
+                    int ko = (s * n + i) * d + col;
+                    for (int c = 0; c < dHead; c++) {
+                        dK.set(ko + c, acc[c]);
+                        dV.set(ko + c, acc2[c]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dW_E[token(i, t)] += dx0[t·n + i]; dW_pos[t] += Σ_i dx0[t·n + i]; in double, in row order. */
+    private void scatterEmbeddings(Workspace w, int[] left, int[] right) {
+        int n = w.n;
+        HostView dx = w.layer[0].dInView;
+        double[] embedAcc = embedAccumulator;
+        double[] posAcc = posAccumulator;
+        Arrays.fill(embedAcc, 0.0);
+        Arrays.fill(posAcc, 0.0);
+        for (int t = 0; t < ctx; t++) {
+            int pos = t * d;
+            for (int i = 0; i < n; i++) {
+                int to = token(t, left[i], right[i]) * d;
+                int from = (t * n + i) * d;
+                for (int c = 0; c < d; c++) {
+                    double g = dx.get(from + c);
+                    embedAcc[to + c] += g;
+                    posAcc[pos + c] += g;
+                }
+            }
+        }
+        for (int e = 0; e < embedAcc.length; e++) {
+            embedGradView.set(e, embedAcc[e]);
+        }
+        for (int e = 0; e < posAcc.length; e++) {
+            posGradView.set(e, posAcc[e]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Small kernels
+
+    private static void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double beta) {
+        Nd4j.gemm(a, b, c, transposeA, transposeB, 1.0, beta);
+    }
+
+    /** target[e] += source[e] for e < count. */
+    private static void addInto(HostView target, HostView source, int count) {
+        for (int e = 0; e < count; e++) {
+            target.set(e, target.get(e) + source.get(e));
+        }
+    }
+
+    /** target[c] = Σ_r g[r, c], summed in double in row order. */
+    private void columnSums(HostView g, int rows, int width, HostView target) {
+        double[] acc = biasAccumulator;
+        Arrays.fill(acc, 0, width, 0.0);
+        for (int r = 0; r < rows; r++) {
+            int row = r * width;
+            for (int c = 0; c < width; c++) {
+                acc[c] += g.get(row + c);
+            }
+        }
+        for (int c = 0; c < width; c++) {
+            target.set(c, acc[c]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Parameters of one block and of one LayerNorm
+
+    /** One block's parameter tensors and their gradients. */
+    private final class Block {
+        final Norm ln1;
+        final Norm ln2;
+        final INDArray wQ;
+        final INDArray wK;
+        final INDArray wV;
+        final INDArray wO;
+        final INDArray wIn;
+        final INDArray wOut;
+        final INDArray wQGrad;
+        final INDArray wKGrad;
+        final INDArray wVGrad;
+        final INDArray wOGrad;
+        final INDArray wInGrad;
+        final INDArray wOutGrad;
+        final HostView bIn;
+        final HostView bOut;
+        final HostView bInGrad;
+        final HostView bOutGrad;
+
+        Block(int l) {
+            String p = "blocks." + l + ".";
+            boolean layerNorm = norm != LayerNormPlacement.NONE;
+            ln1 = layerNorm ? new Norm(p + "ln1") : null;
+            ln2 = layerNorm ? new Norm(p + "ln2") : null;
+            wQ = parameters.get(p + "attn.W_Q");
+            wK = parameters.get(p + "attn.W_K");
+            wV = parameters.get(p + "attn.W_V");
+            wO = parameters.get(p + "attn.W_O");
+            wIn = parameters.get(p + "mlp.W_in");
+            wOut = parameters.get(p + "mlp.W_out");
+            wQGrad = parameters.gradient(p + "attn.W_Q");
+            wKGrad = parameters.gradient(p + "attn.W_K");
+            wVGrad = parameters.gradient(p + "attn.W_V");
+            wOGrad = parameters.gradient(p + "attn.W_O");
+            wInGrad = parameters.gradient(p + "mlp.W_in");
+            wOutGrad = parameters.gradient(p + "mlp.W_out");
+            bIn = HostView.of(parameters.get(p + "mlp.b_in"));
+            bOut = HostView.of(parameters.get(p + "mlp.b_out"));
+            bInGrad = HostView.of(parameters.gradient(p + "mlp.b_in"));
+            bOutGrad = HostView.of(parameters.gradient(p + "mlp.b_out"));
+        }
+    }
+
+    /** A LayerNorm over dModel with learned gain ({@code .w}) and bias ({@code .b}). */
+    private final class Norm {
+        final HostView gain;
+        final HostView bias;
+        final HostView gainGrad;
+        final HostView biasGrad;
+        final double[] gainAcc = new double[d];
+        final double[] biasAcc = new double[d];
+
+        Norm(String name) {
+            gain = HostView.of(parameters.get(name + ".w"));
+            bias = HostView.of(parameters.get(name + ".b"));
+            gainGrad = HostView.of(parameters.gradient(name + ".w"));
+            biasGrad = HostView.of(parameters.gradient(name + ".b"));
+        }
+
+        /** y = (x - mean)/√(var + eps)·gain + bias per row (biased variance), keeping mean and 1/σ per row. */
+        void forward(HostView x, HostView y, int rows, double[] mean, double[] rstd) {
+            for (int r = 0; r < rows; r++) {
+                int row = r * d;
+                double sum = 0;
+                for (int c = 0; c < d; c++) {
+                    sum += x.get(row + c);
+                }
+                double mu = sum / d;
+                double sq = 0;
+                for (int c = 0; c < d; c++) {
+                    double e = x.get(row + c) - mu;
+                    sq += e * e;
+                }
+                double rs = 1.0 / Math.sqrt(sq / d + LN_EPS);
+                mean[r] = mu;
+                rstd[r] = rs;
+                for (int c = 0; c < d; c++) {
+                    y.set(row + c, (x.get(row + c) - mu) * rs * gain.get(c) + bias.get(c));
+                }
+            }
+        }
+
+        /**
+         * Overwrites {@code dy} with the gradient w.r.t. the LayerNorm's input x and writes the gain and bias
+         * gradients: dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = dy·gain.
+         */
+        void backward(HostView x, HostView dy, int rows, double[] mean, double[] rstd) {
+            Arrays.fill(gainAcc, 0.0);
+            Arrays.fill(biasAcc, 0.0);
+            for (int r = 0; r < rows; r++) {
+                int row = r * d;
+                double mu = mean[r];
+                double rs = rstd[r];
+                double sumG = 0;
+                double sumGx = 0;
+                for (int c = 0; c < d; c++) {
+                    double xhat = (x.get(row + c) - mu) * rs;
+                    double g = dy.get(row + c);
+                    gainAcc[c] += g * xhat;
+                    biasAcc[c] += g;
+                    double gh = g * gain.get(c);
+                    sumG += gh;
+                    sumGx += gh * xhat;
+                }
+                double meanG = sumG / d;
+                double meanGx = sumGx / d;
+                for (int c = 0; c < d; c++) {
+                    double xhat = (x.get(row + c) - mu) * rs;
+                    double gh = dy.get(row + c) * gain.get(c);
+                    dy.set(row + c, rs * (gh - meanG - xhat * meanGx));
+                }
+            }
+            for (int c = 0; c < d; c++) {
+                gainGrad.set(c, gainAcc[c]);
+                biasGrad.set(c, biasAcc[c]);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Buffers
+
+    private Workspace workspace(int n, boolean training) {
+        Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
+        if (training) {
+            w.ensureTraining();
+        }
+        return w;
+    }
+
+    /**
+     * The buffers of one batch size, allocated on first use and reused every step: allocating and zeroing
+     * [3n, dModel] arrays every step would cost as much as the products that fill them.
+     */
+    private final class Workspace {
+        final int n;
+        final Layer[] layer;
+        final INDArray fin; // PRE: LN_final of the last position
+        final HostView finView;
+        final double[] finMean;
+        final double[] finRstd;
+        final INDArray logits;
+        final HostView logitsView;
+        INDArray logitGrad;
+        HostView logitGradView;
+        INDArray dFinal; // gradient w.r.t. the last block's output (last position)
+        HostView dFinalView;
+
+        Workspace(int n) {
+            this.n = n;
+            this.layer = new Layer[layers];
+            INDArray input = buffer((long) n * ctx, d);
+            for (int l = 0; l < layers; l++) {
+                layer[l] = new Layer(n, input, l == layers - 1);
+                input = layer[l].out;
+            }
+            boolean pre = norm == LayerNormPlacement.PRE;
+            this.fin = pre ? buffer(n, d) : null;
+            this.finView = pre ? HostView.of(fin) : null;
+            this.finMean = pre ? new double[n] : null;
+            this.finRstd = pre ? new double[n] : null;
+            this.logits = buffer(n, elements);
+            this.logitsView = HostView.of(logits);
+        }
+
+        void ensureTraining() {
+            if (logitGrad != null) {
+                return;
+            }
+            logitGrad = buffer(n, elements);
+            logitGradView = HostView.of(logitGrad);
+            dFinal = buffer(n, d);
+            dFinalView = HostView.of(dFinal);
+            for (Layer f : layer) {
+                f.ensureTraining();
+            }
+        }
+    }
+
+    /**
+     * One block's activations for a batch of n. Rows of all-position arrays are t·n + i; query-side arrays hold the
+     * query rows only: all positions in earlier blocks, the last position in the last block (then
+     * {@code qStart = nCtx - 1} and {@code xq}, {@code attnInQ}, {@code dInQ} are views of that row block).
+     */
+    private final class Layer {
+        final int n;
+        final int rows; // n·nCtx
+        final int nq; // query rows
+        final int qStart; // position of the first query row block
+        final INDArray xIn; // [rows, d], the block's input (x0 or the previous block's out)
+        final HostView xInView;
+        final INDArray xq; // query rows of xIn
+        final HostView xqView;
+        final INDArray attnIn; // PRE: LN1(xIn); else xIn
+        final HostView attnInView;
+        final INDArray attnInQ;
+        final double[] ln1Mean;
+        final double[] ln1Rstd;
+        final INDArray q; // [nq, d]
+        final HostView qView;
+        final INDArray k; // [rows, d]
+        final HostView kView;
+        final INDArray v;
+        final HostView vView;
+        final double[] probs; // [nq, heads, nCtx]
+        final INDArray z; // [nq, d], heads concatenated
+        final HostView zView;
+        final INDArray s1; // z·W_O + x (the first residual sum)
+        final HostView s1View;
+        final double[] s1Mean; // POST
+        final double[] s1Rstd;
+        final INDArray mid; // POST: LN1(s1); else s1
+        final HostView midView;
+        final INDArray mlpIn; // PRE: LN2(mid); else mid
+        final HostView mlpInView;
+        final double[] midMean; // PRE
+        final double[] midRstd;
+        final INDArray pre; // GELU: z, then (training) act'(z)
+        final HostView preView;
+        final INDArray erf; // GELU: erf(z/√2)
+        final HostView erfView;
+        final INDArray hidden; // [nq, dMlp]
+        final HostView hiddenView;
+        final INDArray s2; // hidden·W_out + b_out + mid
+        final HostView s2View;
+        final double[] s2Mean; // POST
+        final double[] s2Rstd;
+        final INDArray out; // POST: LN2(s2); else s2
+        final HostView outView;
+        INDArray dIn; // [rows, d]
+        HostView dInView;
+        INDArray dInQ;
+        HostView dInQView;
+        INDArray dHidden;
+        HostView dHiddenView;
+        INDArray dMlpIn; // PRE
+        HostView dMlpInView;
+        INDArray dZ;
+        HostView dZView;
+        INDArray dQ;
+        HostView dQView;
+        INDArray dK;
+        HostView dKView;
+        INDArray dV;
+        HostView dVView;
+
+        Layer(int n, INDArray input, boolean last) {
+            this.n = n;
+            this.rows = n * ctx;
+            this.qStart = last ? ctx - 1 : 0;
+            this.nq = (ctx - qStart) * n;
+            boolean preNorm = norm == LayerNormPlacement.PRE;
+            boolean postNorm = norm == LayerNormPlacement.POST;
+            xIn = input;
+            xInView = HostView.of(xIn);
+            xq = queryRows(xIn);
+            xqView = HostView.of(xq);
+            attnIn = preNorm ? buffer(rows, d) : xIn;
+            attnInView = HostView.of(attnIn);
+            attnInQ = queryRows(attnIn);
+            ln1Mean = preNorm ? new double[rows] : null;
+            ln1Rstd = preNorm ? new double[rows] : null;
+            q = buffer(nq, d);
+            qView = HostView.of(q);
+            k = buffer(rows, d);
+            kView = HostView.of(k);
+            v = buffer(rows, d);
+            vView = HostView.of(v);
+            probs = new double[nq * heads * ctx];
+            z = buffer(nq, d);
+            zView = HostView.of(z);
+            s1 = buffer(nq, d);
+            s1View = HostView.of(s1);
+            s1Mean = postNorm ? new double[nq] : null;
+            s1Rstd = postNorm ? new double[nq] : null;
+            mid = postNorm ? buffer(nq, d) : s1;
+            midView = HostView.of(mid);
+            mlpIn = preNorm ? buffer(nq, d) : mid;
+            mlpInView = HostView.of(mlpIn);
+            midMean = preNorm ? new double[nq] : null;
+            midRstd = preNorm ? new double[nq] : null;
+            pre = gelu ? buffer(nq, dMlp) : null;
+            preView = gelu ? HostView.of(pre) : null;
+            erf = gelu ? buffer(nq, dMlp) : null;
+            erfView = gelu ? HostView.of(erf) : null;
+            hidden = buffer(nq, dMlp);
+            hiddenView = HostView.of(hidden);
+            s2 = buffer(nq, d);
+            s2View = HostView.of(s2);
+            s2Mean = postNorm ? new double[nq] : null;
+            s2Rstd = postNorm ? new double[nq] : null;
+            out = postNorm ? buffer(nq, d) : s2;
+            outView = HostView.of(out);
+        }
+
+        void ensureTraining() {
+            dIn = buffer(rows, d);
+            dInView = HostView.of(dIn);
+            dInQ = queryRows(dIn);
+            dInQView = HostView.of(dInQ);
+            dHidden = buffer(nq, dMlp);
+            dHiddenView = HostView.of(dHidden);
+            if (norm == LayerNormPlacement.PRE) {
+                dMlpIn = buffer(nq, d);
+                dMlpInView = HostView.of(dMlpIn);
+            }
+            dZ = buffer(nq, d);
+            dZView = HostView.of(dZ);
+            dQ = buffer(nq, d);
+            dQView = HostView.of(dQ);
+            dK = buffer(rows, d);
+            dKView = HostView.of(dK);
+            dV = buffer(rows, d);
+            dVView = HostView.of(dV);
+        }
+
+        /** The query rows of an all-positions array: itself, or the contiguous last-position block (a view). */
+        private INDArray queryRows(INDArray all) {
+            if (qStart == 0) {
+                return all;
+            }
+            return all.get(NDArrayIndex.interval((long) qStart * n, (long) ctx * n), NDArrayIndex.all());
+        }
+    }
+
+    private INDArray buffer(long rows, long columns) {
+        return Nd4j.create(dataType, new long[] {rows, columns}, 'c');
+    }
+}

@@ -1,0 +1,212 @@
+package io.grokscope.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grokscope.task.Examples;
+import io.grokscope.task.Operation;
+import io.grokscope.task.TaskSpec;
+import io.grokscope.training.Nd4jTrainer;
+import io.grokscope.training.OptimizerSpec;
+import io.grokscope.training.OptimizerType;
+import io.grokscope.training.RunConfig;
+import io.grokscope.training.StopSignal;
+import io.grokscope.training.TrainingListener;
+import io.grokscope.training.TrainingOutcome;
+import io.grokscope.training.TrainingSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** Names, shapes, initialisation, the analysis views and a short training run of the transformer. */
+class TransformerTest {
+
+    @Test
+    void nandaModelHasItsNamedTensorsAndParameterCount() {
+        Model model = Models.create(TransformerSpec.nanda(), 113, DataType.FLOAT, 1);
+        Parameters p = model.parameters();
+        assertEquals(List.of("W_E", "W_pos", "blocks.0.attn.W_Q", "blocks.0.attn.W_K", "blocks.0.attn.W_V",
+                "blocks.0.attn.W_O", "blocks.0.mlp.W_in", "blocks.0.mlp.b_in", "blocks.0.mlp.W_out",
+                "blocks.0.mlp.b_out", "W_U"), List.copyOf(p.named().keySet()));
+        assertArrayEquals(new long[] {114, 128}, p.get("W_E").shape());
+        assertArrayEquals(new long[] {3, 128}, p.get("W_pos").shape());
+        for (String w : List.of("W_Q", "W_K", "W_V", "W_O")) {
+            assertArrayEquals(new long[] {128, 128}, p.get("blocks.0.attn." + w).shape());
+        }
+        assertArrayEquals(new long[] {128, 512}, p.get("blocks.0.mlp.W_in").shape());
+        assertArrayEquals(new long[] {512}, p.get("blocks.0.mlp.b_in").shape());
+        assertArrayEquals(new long[] {512, 128}, p.get("blocks.0.mlp.W_out").shape());
+        assertArrayEquals(new long[] {128}, p.get("blocks.0.mlp.b_out").shape());
+        assertArrayEquals(new long[] {128, 113}, p.get("W_U").shape());
+        // performance.md: 226 688 = 114·128 + 3·128 + 4·128² + (128·512 + 512) + (512·128 + 128) + 128·113.
+        assertEquals(226_688, p.size());
+        assertEquals(113, model.outputs());
+    }
+
+    @Test
+    void layerNormAndTheOperatorTokenAddTheirTensors() {
+        TransformerSpec pre = new TransformerSpec(2, 16, 4, 32, Activation.GELU, LayerNormPlacement.PRE,
+                SequenceFormat.A_OP_B_EQ, 1.0);
+        Parameters p = Models.create(pre, 97, DataType.FLOAT, 1).parameters();
+        List<String> names = List.copyOf(p.named().keySet());
+        assertEquals(List.of("W_E", "W_pos", "blocks.0.ln1.w", "blocks.0.ln1.b", "blocks.0.attn.W_Q",
+                "blocks.0.attn.W_K", "blocks.0.attn.W_V", "blocks.0.attn.W_O", "blocks.0.ln2.w", "blocks.0.ln2.b",
+                "blocks.0.mlp.W_in", "blocks.0.mlp.b_in", "blocks.0.mlp.W_out", "blocks.0.mlp.b_out"),
+                names.subList(0, 14));
+        assertEquals(List.of("blocks.1.mlp.b_out", "ln_final.w", "ln_final.b", "W_U"),
+                names.subList(names.size() - 4, names.size()));
+        assertArrayEquals(new long[] {99, 16}, p.get("W_E").shape()); // 97 elements, "=", "op"
+        assertArrayEquals(new long[] {4, 16}, p.get("W_pos").shape());
+        long perBlock = 4 * 16 + 4 * 16 * 16 + 16 * 32 + 32 + 32 * 16 + 16;
+        assertEquals(99 * 16 + 4 * 16 + 2 * perBlock + 2 * 16 + 16 * 97, p.size());
+
+        TransformerSpec post = new TransformerSpec(2, 16, 4, 32, Activation.RELU, LayerNormPlacement.POST,
+                SequenceFormat.A_B_EQ, 1.0);
+        List<String> postNames = List.copyOf(Models.create(post, 97, DataType.FLOAT, 1).parameters().named().keySet());
+        assertTrue(postNames.contains("blocks.1.ln2.w"));
+        assertTrue(postNames.stream().noneMatch(n -> n.startsWith("ln_final")), "POST has no final LayerNorm");
+    }
+
+    @Test
+    void initialisationFollowsNandaTimesInitScale() {
+        double alpha = 2.0;
+        TransformerSpec spec = new TransformerSpec(1, 128, 4, 512, Activation.RELU, LayerNormPlacement.PRE,
+                SequenceFormat.A_B_EQ, alpha);
+        Parameters p = Models.create(spec, 113, DataType.DOUBLE, 5).parameters();
+        double perModel = alpha / Math.sqrt(128);
+        for (String name : List.of("W_E", "blocks.0.attn.W_Q", "blocks.0.attn.W_K", "blocks.0.attn.W_V",
+                "blocks.0.attn.W_O", "blocks.0.mlp.W_in", "blocks.0.mlp.W_out")) {
+            INDArray w = p.get(name);
+            assertEquals(0.0, w.meanNumber().doubleValue(), 0.03 * perModel, name);
+            assertEquals(perModel, w.stdNumber().doubleValue(), 0.03 * perModel, name);
+        }
+        // W_pos has only 384 entries: a looser band.
+        assertEquals(perModel, p.get("W_pos").stdNumber().doubleValue(), 0.12 * perModel);
+        double perVocab = alpha / Math.sqrt(114);
+        assertEquals(perVocab, p.get("W_U").stdNumber().doubleValue(), 0.03 * perVocab);
+        for (String bias : List.of("blocks.0.mlp.b_in", "blocks.0.mlp.b_out", "blocks.0.ln1.b", "ln_final.b")) {
+            assertEquals(0.0, p.get(bias).amaxNumber().doubleValue(), bias);
+        }
+        for (String gain : List.of("blocks.0.ln1.w", "blocks.0.ln2.w", "ln_final.w")) {
+            assertEquals(alpha, p.get(gain).minNumber().doubleValue(), gain);
+            assertEquals(alpha, p.get(gain).maxNumber().doubleValue(), gain);
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameParametersAndAnotherSeedDoesNot() {
+        TransformerSpec spec = tiny(LayerNormPlacement.NONE);
+        INDArray a = Models.create(spec, 11, DataType.FLOAT, 3).parameters().values();
+        INDArray b = Models.create(spec, 11, DataType.FLOAT, 3).parameters().values();
+        INDArray c = Models.create(spec, 11, DataType.FLOAT, 4).parameters().values();
+        assertEquals(a, b);
+        assertNotEquals(a, c);
+    }
+
+    @Test
+    void aStepIsBitReproducible() {
+        Examples batch = TransformerReferenceTest.batch(60, 1);
+        float[][] gradients = new float[2][];
+        double[] losses = new double[2];
+        for (int run = 0; run < 2; run++) {
+            Model model = Models.create(tiny(LayerNormPlacement.PRE), 11, DataType.FLOAT, 3);
+            losses[run] = model.lossAndGradients(batch, Loss.CROSS_ENTROPY);
+            model.lossAndGradients(batch, Loss.CROSS_ENTROPY); // reused buffers give the same answer again
+            gradients[run] = HostView.of(model.parameters().gradients()).toFloatArray();
+        }
+        assertEquals(losses[0], losses[1]);
+        assertArrayEquals(gradients[0], gradients[1]);
+    }
+
+    @Test
+    void tokenEmbeddingIsAViewOfTheElementRowsOfWE() {
+        Model model = Models.create(tiny(LayerNormPlacement.NONE), 11, DataType.FLOAT, 3);
+        INDArray embedding = model.tokenEmbedding();
+        INDArray we = model.parameters().get("W_E");
+        assertArrayEquals(new long[] {11, 16}, embedding.shape()); // not the "=" row
+        assertEquals(we.get(NDArrayIndex.interval(0, 11), NDArrayIndex.all()), embedding);
+        embedding.putScalar(2, 3, 42.0);
+        assertEquals(42.0, we.getDouble(2, 3));
+    }
+
+    @Test
+    void logitMapIsTheLastMlpOutputThroughTheUnembeddingWithRowsPerAnswer() {
+        TransformerSpec spec = new TransformerSpec(2, 16, 4, 24, Activation.RELU, LayerNormPlacement.NONE,
+                SequenceFormat.A_B_EQ, 1.0);
+        Model model = Models.create(spec, 11, DataType.DOUBLE, 3);
+        INDArray map = model.logitMap();
+        assertArrayEquals(new long[] {11, 24}, map.shape());
+        INDArray expected = model.parameters().get("blocks.1.mlp.W_out").mmul(model.parameters().get("W_U"))
+                .transpose();
+        assertTrue(expected.equalsWithEps(map, 1e-12));
+        map.addi(1.0); // a fresh array: the model is untouched
+        assertTrue(expected.equalsWithEps(model.logitMap(), 1e-12));
+    }
+
+    @Test
+    void evaluationCountsTheArgmaxOfTheLogits() {
+        Model model = Models.create(tiny(LayerNormPlacement.POST), 11, DataType.FLOAT, 3);
+        Examples data = TransformerReferenceTest.batch(40, 2);
+        INDArray logits = model.logits(data.left(), data.right());
+        assertArrayEquals(new long[] {40, 11}, logits.shape());
+        long correct = 0;
+        for (int i = 0; i < data.size(); i++) {
+            if (logits.getRow(i).argMax().getInt(0) == data.answer()[i]) {
+                correct++;
+            }
+        }
+        assertEquals((double) correct / data.size(), model.evaluate(data, Loss.CROSS_ENTROPY).accuracy());
+    }
+
+    @Test
+    void evaluationInChunksEqualsOneBatch() {
+        TransformerSpec spec = new TransformerSpec(1, 8, 2, 8, Activation.GELU, LayerNormPlacement.PRE,
+                SequenceFormat.A_B_EQ, 1.0);
+        Model model = Models.create(spec, 11, DataType.DOUBLE, 3);
+        Examples data = TransformerReferenceTest.batch(Transformer.EVAL_CHUNK + 100, 4);
+        for (Loss loss : Loss.values()) {
+            double value = model.lossAndGradients(data, loss);
+            assertEquals(value, model.evaluate(data, loss).loss(), 1e-12 * value);
+        }
+    }
+
+    @Test
+    void tokensOutsideTheElementsAreRejected() {
+        Model model = Models.create(tiny(LayerNormPlacement.NONE), 5, DataType.FLOAT, 3);
+        // 5 would be the "=" token: not an operand.
+        Examples bad = new Examples(new int[] {0}, new int[] {5}, new int[] {0});
+        assertThrows(IllegalArgumentException.class, () -> model.lossAndGradients(bad, Loss.CROSS_ENTROPY));
+        assertThrows(IllegalArgumentException.class, () -> model.logits(new int[] {-1}, new int[] {0}));
+    }
+
+    @Test
+    void memorisesAdditionModElevenThroughTheTrainer() {
+        TaskSpec task = TaskSpec.of(Operation.ADD, 11, 0.5, 7);
+        TransformerSpec model = new TransformerSpec(1, 32, 4, 64, Activation.RELU, LayerNormPlacement.NONE,
+                SequenceFormat.A_B_EQ, 1.0);
+        OptimizerSpec adamW = new OptimizerSpec(OptimizerType.ADAMW, 3e-3, 0.1, 0.9, 0.98, 1e-8, 0.0, 10, null);
+        RunConfig config = new RunConfig(task, model, adamW,
+                new TrainingSpec(300, null, Loss.CROSS_ENTROPY, 50, 1000, 1), 0);
+        List<Double> trainAccuracy = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onEvaluation(io.grokscope.training.StepMetrics metrics) {
+                trainAccuracy.add(metrics.trainAccuracy());
+            }
+        };
+        TrainingOutcome outcome = new Nd4jTrainer().run(config, null, listener, StopSignal.NEVER);
+        assertTrue(outcome.completed());
+        assertTrue(trainAccuracy.get(0) < 0.5, "starts near chance: " + trainAccuracy);
+        assertEquals(1.0, outcome.last().trainAccuracy(), "after 300 steps: " + outcome.last());
+    }
+
+    private static TransformerSpec tiny(LayerNormPlacement placement) {
+        return new TransformerSpec(1, 16, 4, 32, Activation.RELU, placement, SequenceFormat.A_B_EQ, 1.0);
+    }
+}
