@@ -42,7 +42,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <li>pollers: 200 concurrent clients polling {@code /metrics?sinceStep=} while a run trains: throughput, p50/p99,
  * errors, and the training slowdown (steps/s with and without them).</li>
  * </ol>
- * Run: {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=grokscope.bench.MetricsBenchmark}
+ * Run: {@code mvn -Pbench -q test-compile exec:exec -Dbench.main=grokscope.bench.MetricsBenchmark}
  * (embedded PostgreSQL in a temporary folder; set {@code SPRING_DATASOURCE_URL} for another server).
  */
 public final class MetricsBenchmark {
