@@ -30,6 +30,15 @@ export function figure(key, caption) {
     h('div', { class: 'chart-plot', role: 'img', 'aria-label': caption }));
 }
 
+/** Log-axis ticks: uPlot puts one at every 1..9 × 10^k; only the powers of ten get a label. */
+function logTick(value) {
+  const exponent = Math.log10(value);
+  if (Math.abs(exponent - Math.round(exponent)) > 1e-9) {
+    return '';
+  }
+  return Math.abs(exponent) <= 3 ? fmt.number(value) : `1e${Math.round(exponent)}`;
+}
+
 export class Chart {
   /**
    * @param {HTMLElement} element a figure from {@link figure}
@@ -65,6 +74,10 @@ export class Chart {
     if (o.bars) {
       // Whole bars at both ends: half a category of room either side.
       x.range = (u, min, max) => [min - 0.5, max + 0.5];
+    } else {
+      // A shared extent lines up charts whose series start or end at different steps.
+      x.range = (u, min, max) => (this.xExtent && min !== null
+        ? [this.logX ? min : Math.min(min, this.xExtent[0]), Math.max(max, this.xExtent[1])] : [min, max]);
     }
     const y = { distr: o.logY ? 3 : 1 };
     if (o.yRange) {
@@ -73,7 +86,7 @@ export class Chart {
     const xLabel = o.xLabel ?? 'step';
     this.plot = new uPlot({
       width: this.width(),
-      height: o.height ?? 220,
+      height: o.height ?? 240,
       scales: { x, y },
       series: [
         { label: xLabel, value: (u, v) => (v === null ? '—' : o.bars ? v : fmt.steps(v)) },
@@ -81,7 +94,7 @@ export class Chart {
       ],
       axes: [
         { label: xLabel, values: (u, ticks) => ticks.map((t) => (o.bars ? t : fmt.steps(t))) },
-        { label: o.yLabel, size: 60, values: (u, ticks) => ticks.map((t) => fmt.number(t, 2)) },
+        { label: o.yLabel, size: 60, values: (u, ticks) => ticks.map((t) => (o.logY ? logTick(t) : fmt.number(t, 2))) },
       ],
       cursor: { drag: { x: !o.bars, y: false } },
       plugins: [this.annotationPlugin()],
@@ -103,7 +116,7 @@ export class Chart {
     if (this.options.bars) {
       const count = this.options.series.length;
       options.fill = color;
-      options.paths = uPlot.paths.bars({ size: [0.8 / count, 40], align: count === 1 ? 0 : index === 0 ? 1 : -1 });
+      options.paths = uPlot.paths.bars({ size: [0.8 / count, 40], align: count === 1 ? 0 : index === 0 ? -1 : 1 });
     }
     return options;
   }
@@ -116,9 +129,13 @@ export class Chart {
     return [xs.filter((_, i) => keep[i]), ...columns.map((c) => c.filter((_, i) => keep[i]).map(valid))];
   }
 
-  /** @param data aligned data, as from {@link align} */
-  setData(data) {
+  /**
+   * @param data aligned data, as from {@link align}
+   * @param xExtent [first, last] step the x axis spans at least (optional)
+   */
+  setData(data, xExtent = null) {
     this.data = data;
+    this.xExtent = xExtent;
     this.plot.setData(this.visibleData());
     this.describe();
   }

@@ -151,8 +151,11 @@ class ExperimentPage {
     this.redrawPending = true;
     requestAnimationFrame(() => {
       this.redrawPending = false;
+      const all = [...this.series.values()].filter((s) => s.steps.length > 0);
+      const extent = all.length === 0 ? null
+        : [Math.min(...all.map((s) => s.steps[0])), Math.max(...all.map((s) => s.steps.at(-1)))];
       for (const { curve, chart } of this.charts) {
-        chart.setData(align(curve.metrics.map((m) => this.series.get(m) ?? { steps: [], values: [] })));
+        chart.setData(align(curve.metrics.map((m) => this.series.get(m) ?? { steps: [], values: [] })), extent);
       }
     });
   }
@@ -237,11 +240,13 @@ class ExperimentPage {
       item('Key frequencies', a.keyFrequencies.length ? a.keyFrequencies.join(', ') : 'none yet', 'key-frequencies'));
 
     const located = a.phases.filter((p) => p.startStep !== null);
+    // An open end is "now" while the run trains, and the end of the data once it stopped.
+    const openEnd = ACTIVE_STATUSES.includes(this.experiment.status) ? 'now' : 'end';
     replace(this.phaseList, h('h2', { id: 'phases-heading' }, 'Phases'),
       located.length === 0 ? h('p', {}, 'No phase located yet.')
         : h('ol', {}, located.map((p) => h('li', { class: `phase-${cssName(p.name)}` },
           h('span', { class: 'swatch', 'aria-hidden': 'true' }),
-          h('strong', {}, fmt.phaseName(p.name)), ` steps ${fmt.steps(p.startStep)}–${p.endStep === null ? 'now' : fmt.steps(p.endStep)}`,
+          h('strong', {}, fmt.phaseName(p.name)), ` steps ${fmt.steps(p.startStep)}–${p.endStep === null ? openEnd : fmt.steps(p.endStep)}`,
           p.evidence.length > 0 && h('details', {}, h('summary', {}, 'evidence'),
             h('ul', {}, p.evidence.map((ev) => h('li', {},
               `${ev.measure} = ${fmt.number(ev.value, 4)} at step ${ev.step}: ${ev.finding}`))))))));
@@ -251,7 +256,7 @@ class ExperimentPage {
       bands: located.map((p) => ({
         from: p.startStep, to: p.endStep, label: fmt.phaseName(p.name), edgeLabel: fmt.steps(p.startStep),
         className: `phase-${cssName(p.name)}`,
-        title: `${fmt.phaseName(p.name)}: steps ${p.startStep}–${p.endStep ?? 'now'}`,
+        title: `${fmt.phaseName(p.name)}: steps ${p.startStep}–${p.endStep ?? openEnd}`,
       })),
       lines: [
         { at: a.memorizationStep, label: `memorized ${fmt.steps(a.memorizationStep)}`, className: 'memorization' },

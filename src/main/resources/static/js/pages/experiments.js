@@ -37,13 +37,19 @@ export function render(view, params) {
 
   let timer = null;
   let stopped = false;
+  let shown = null;
   async function refresh() {
     try {
       const result = await listExperiments({ ...filters, size: PAGE_SIZE });
       if (stopped) {
         return;
       }
-      replace(body, result.items.map(row));
+      // Unchanged rows stay as they are, so a poll never takes away focus or a text selection.
+      const fingerprint = JSON.stringify(result);
+      if (fingerprint !== shown) {
+        shown = fingerprint;
+        replace(body, result.items.map(row));
+      }
       replace(message, result.totalItems === 0 ? 'No experiments match.' : `${result.totalItems} experiment(s)`);
       drawPager(result);
     } catch (error) {

@@ -30,6 +30,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -136,33 +137,31 @@ class DashboardBrowserTest {
         long id = submit(tinyRun(name, 1.0, 300));
         open("/");
 
-        WebElement row = waitFor(() -> browser.findElements(By.cssSelector("tr[data-experiment-id='" + id + "']"))
-                .stream().findFirst().orElse(null));
-        assertThat(row.findElement(By.cssSelector("td a")).getText()).isEqualTo(name);
-        assertThat(row.findElement(By.cssSelector("td a")).getAttribute("href")).endsWith("#/experiments/" + id);
-        List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        Map<String, Object> row = waitFor(() -> row(id));
+        assertThat(row.get("name")).isEqualTo(name);
+        assertThat((String) row.get("href")).endsWith("#/experiments/" + id);
+        List<?> cells = (List<?>) row.get("cells");
         assertThat(cells.get(1)).isEqualTo("a + b mod 23");
         assertThat(cells.get(2)).isEqualTo("MLP 16 → 64");
-        assertThat(cells.get(3)).contains("QUEUED").contains("0 / 300");
-        assertThat(row.findElement(By.tagName("progress")).getAttribute("max")).isEqualTo("300");
-        WebElement finished = browser.findElement(By.cssSelector("tr[data-experiment-id='" + grokked + "']"));
+        assertThat((String) cells.get(3)).contains("QUEUED").contains("0 / 300");
+        assertThat(row.get("progressMax")).isEqualTo("300");
         JsonNode grokkedView = api.get("/api/v1/experiments/" + grokked).json();
-        assertThat(finished.getText()).contains("SUCCEEDED").contains(grokkedView.get("verdict").asText());
+        assertThat(row(grokked).get("status")).isEqualTo("SUCCEEDED");
+        assertThat(((List<?>) row(grokked).get("cells")).get(4)).isEqualTo(grokkedView.get("verdict").asText());
         screenshot("experiments");
 
         new Select(browser.findElement(By.id("filter-status"))).selectByValue("SUCCEEDED");
-        waitUntil(() -> browser.findElements(By.cssSelector("tr[data-experiment-id='" + id + "']")).isEmpty());
+        // The page renders anew for the new filter: wait for its rows, not merely for the old ones to go.
+        waitUntil(() -> row(grokked) != null && row(id) == null);
         assertThat(browser.getCurrentUrl()).endsWith("#/?status=SUCCEEDED");
-        assertThat(browser.findElements(By.cssSelector("tbody tr")))
-                .allSatisfy(r -> assertThat(r.getAttribute("data-status")).isEqualTo("SUCCEEDED"));
+        assertThat((List<?>) js("return [...document.querySelectorAll('tbody tr')].map((r) => r.dataset.status)"))
+                .isNotEmpty().allSatisfy(status -> assertThat(status).isEqualTo("SUCCEEDED"));
         new Select(browser.findElement(By.id("filter-status"))).selectByValue("");
-        waitFor(() -> browser.findElements(By.cssSelector("tr[data-experiment-id='" + id + "']")).stream().findFirst()
-                .orElse(null));
+        waitFor(() -> row(id));
 
         // The list polls: a change made elsewhere shows up without a reload.
         api.post("/api/v1/experiments/" + id + "/cancel");
-        waitUntil(() -> browser.findElement(By.cssSelector("tr[data-experiment-id='" + id + "']"))
-                .getAttribute("data-status").equals("CANCELLED"));
+        waitUntil(() -> "CANCELLED".equals(row(id).get("status")));
     }
 
     @Test
@@ -267,8 +266,7 @@ class DashboardBrowserTest {
         long id = submit(tinyRun("dash-live-" + suffix(), 1.0, 1500));
         open("/experiments/" + id);
         waitFor(() -> browser.findElements(By.cssSelector("[data-field='verdict']")).stream().findFirst().orElse(null));
-        assertThat(browser.findElement(By.cssSelector(".run-status [data-field='status']")).getText())
-                .isEqualTo("QUEUED");
+        assertThat(text(".run-status [data-field='status']")).isEqualTo("QUEUED");
         js("window.sameDocument = true");
 
         Thread training = new Thread(() -> TestJobs.runNext(context, "dashboard/0"), "dashboard-live-run");
@@ -279,11 +277,9 @@ class DashboardBrowserTest {
             long later = waitFor(() -> stepOnScreen() > first ? stepOnScreen() : null);
             waitUntil(() -> accuracyPoints() > pointsThen);
             assertThat(later).isGreaterThan(first);
-            assertThat(browser.findElement(By.cssSelector(".run-status [data-field='status']")).getText())
-                    .isIn("RUNNING", "SUCCEEDED");
+            assertThat(text(".run-status [data-field='status']")).isIn("RUNNING", "SUCCEEDED");
             assertThat(js("return window.sameDocument === true")).as("the page was not reloaded").isEqualTo(true);
-            waitUntil(() -> browser.findElement(By.cssSelector(".run-status [data-field='status']")).getText()
-                    .equals("SUCCEEDED"));
+            waitUntil(() -> "SUCCEEDED".equals(text(".run-status [data-field='status']")));
             assertThat(stepOnScreen()).isEqualTo(1500);
             assertThat(accuracyPoints()).isEqualTo(151);
             assertThat(js("return window.sameDocument === true")).isEqualTo(true);
@@ -407,7 +403,9 @@ class DashboardBrowserTest {
     }
 
     private <T> T waitFor(Supplier<T> found) {
-        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100)).until(driver -> found.get());
+        // Pages re-render what they poll or stream: an element found a moment ago may have been replaced.
+        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class).until(driver -> found.get());
     }
 
     private void waitUntil(Supplier<Boolean> condition) {
@@ -422,8 +420,23 @@ class DashboardBrowserTest {
         return value > 0 ? value : null;
     }
 
+    /** An element's text, read in one script so that a re-render cannot come between finding and reading it. */
+    private String text(String css) {
+        return (String) js("return document.querySelector(arguments[0])?.textContent ?? null", css);
+    }
+
+    /** The list's row of a run as {name, href, status, cells, progressMax}, read in one script; null when absent. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> row(long id) {
+        return (Map<String, Object>) js("""
+                const row = document.querySelector(`tr[data-experiment-id='${arguments[0]}']`);
+                return row && { name: row.querySelector('a').textContent, href: row.querySelector('a').href,
+                  status: row.dataset.status, cells: [...row.cells].map((td) => td.innerText),
+                  progressMax: row.querySelector('progress')?.getAttribute('max') ?? null };""", id);
+    }
+
     private long stepOnScreen() {
-        return Long.parseLong(browser.findElement(By.cssSelector(".run-status [data-field='step']")).getText());
+        return Long.parseLong(text(".run-status [data-field='step']"));
     }
 
     private int accuracyPoints() {
