@@ -30,13 +30,22 @@ export function figure(key, caption) {
     h('div', { class: 'chart-plot', role: 'img', 'aria-label': caption }));
 }
 
-/** Log-axis ticks: uPlot puts one at every 1..9 × 10^k; only the powers of ten get a label. */
-function logTick(value) {
-  const exponent = Math.log10(value);
-  if (Math.abs(exponent - Math.round(exponent)) > 1e-9) {
-    return '';
-  }
-  return Math.abs(exponent) <= 3 ? fmt.number(value) : `1e${Math.round(exponent)}`;
+const isPowerOfTen = (v) => v !== null && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+
+/**
+ * Log axes: uPlot splits at every 1..9 × 10^k, which over many decades of loss is a solid block of lines and labels.
+ * Keep the powers of ten, and of those only every n-th so that labels stay about 18 px apart.
+ */
+function logSplits(u, splits) {
+  const decades = splits.filter(isPowerOfTen).length;
+  const height = Math.max(1, u.bbox.height / (window.devicePixelRatio || 1));
+  const every = Math.max(1, Math.ceil((decades * 18) / height));
+  return splits.map((v) => (isPowerOfTen(v) && Math.round(Math.log10(v)) % every === 0 ? v : null));
+}
+
+function logLabel(value) {
+  const exponent = Math.round(Math.log10(value));
+  return Math.abs(exponent) <= 3 ? fmt.number(value) : `1e${exponent}`;
 }
 
 export class Chart {
@@ -82,6 +91,9 @@ export class Chart {
     const y = { distr: o.logY ? 3 : 1 };
     if (o.yRange) {
       y.range = () => o.yRange;
+    } else if (o.bars) {
+      // Bar lengths are only comparable from zero.
+      y.range = (u, min, max) => [0, max > 0 ? max * 1.05 : 1];
     }
     const xLabel = o.xLabel ?? 'step';
     this.plot = new uPlot({
@@ -94,7 +106,10 @@ export class Chart {
       ],
       axes: [
         { label: xLabel, values: (u, ticks) => ticks.map((t) => (o.bars ? t : fmt.steps(t))) },
-        { label: o.yLabel, size: 60, values: (u, ticks) => ticks.map((t) => (o.logY ? logTick(t) : fmt.number(t, 2))) },
+        o.logY
+          ? { label: o.yLabel, size: 60, filter: logSplits, grid: { filter: logSplits }, ticks: { filter: logSplits },
+            values: (u, ticks) => ticks.map((t) => (t === null ? null : logLabel(t))) }
+          : { label: o.yLabel, size: 60, values: (u, ticks) => ticks.map((t) => fmt.number(t, 2)) },
       ],
       cursor: { drag: { x: !o.bars, y: false } },
       plugins: [this.annotationPlugin()],

@@ -54,12 +54,16 @@ class ExperimentPage {
       return;
     }
     this.layout();
-    const metrics = await getMetrics(this.id, { names: CURVES.flatMap((c) => c.metrics) });
-    for (const s of metrics.series) {
-      this.series.set(s.name, { steps: [...s.steps], values: [...s.values] });
+    try {
+      const metrics = await getMetrics(this.id, { names: CURVES.flatMap((c) => c.metrics) });
+      for (const s of metrics.series) {
+        this.series.set(s.name, { steps: [...s.steps], values: [...s.values] });
+      }
+      this.redraw();
+      await Promise.all([this.refreshAnalysis(), this.refreshSpectrum()]);
+    } catch (error) {
+      this.statusArea.append(h('p', { class: 'error', role: 'alert' }, errorMessage(error)));
     }
-    this.redraw();
-    await Promise.all([this.refreshAnalysis(), this.refreshSpectrum()]);
     if (!this.closed && ACTIVE_STATUSES.includes(this.experiment.status)) {
       this.follow();
     }
