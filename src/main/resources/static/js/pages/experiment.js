@@ -125,13 +125,18 @@ class ExperimentPage {
 
   drawStatus() {
     const e = this.experiment;
-    const active = ACTIVE_STATUSES.includes(e.status);
-    replace(this.statusArea,
+    if (!this.cancelButton) {
+      // One button for the page's life: re-created on every progress event it would lose focus under the pointer.
+      this.cancelButton = h('button', { type: 'button', class: 'danger', onclick: () => this.cancel() }, 'Cancel run');
+      this.statusText = h('div', { class: 'status-text' });
+      this.statusArea.append(this.statusText, this.cancelButton);
+    }
+    this.cancelButton.hidden = !ACTIVE_STATUSES.includes(e.status);
+    replace(this.statusText,
       statusBadge(e.status),
       progressCell(e.progress),
       h('span', { class: 'times' }, `started ${fmt.dateTime(e.startedAt)}`, e.finishedAt && ` · finished ${fmt.dateTime(e.finishedAt)}`,
         e.attempt > 1 && ` · attempt ${e.attempt}`),
-      active && h('button', { type: 'button', class: 'danger', onclick: () => this.cancel() }, 'Cancel run'),
       e.error && h('p', { class: 'error', role: 'alert' }, e.error));
   }
 

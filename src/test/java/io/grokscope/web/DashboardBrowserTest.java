@@ -105,7 +105,7 @@ class DashboardBrowserTest {
         browser = new ChromeDriver(options);
 
         grokked = train(tinyRun("dash-grokking-" + suffix(), 1.0, 1000));
-        noWeightDecay = train(tinyRun("dash-no-decay-" + suffix(), 0.0, 600));
+        noWeightDecay = train(tinyRun("dash-no-decay-" + suffix(), 0.0, 300));
     }
 
     @AfterAll
@@ -286,6 +286,19 @@ class DashboardBrowserTest {
         } finally {
             training.join(120_000);
         }
+    }
+
+    @Test
+    void theCancelButtonCancelsAQueuedRun() {
+        long id = submit(tinyRun("dash-cancel-" + suffix(), 1.0, 300));
+        open("/experiments/" + id);
+        WebElement cancel = waitFor(() -> browser.findElements(By.xpath("//button[text()='Cancel run']")).stream()
+                .findFirst().orElse(null));
+        cancel.click();
+        browser.switchTo().alert().accept();
+        waitUntil(() -> "CANCELLED".equals(text(".run-status [data-field='status']")));
+        assertThat(cancel.isDisplayed()).isFalse();
+        assertThat(api.get("/api/v1/experiments/" + id).json().get("status").asText()).isEqualTo("CANCELLED");
     }
 
     @Test
