@@ -39,7 +39,7 @@ function current() {
   return { path: path || '/', params: new URLSearchParams(search) };
 }
 
-async function show() {
+function show() {
   const { path, params } = current();
   const view = document.getElementById('view');
   cleanup?.();
