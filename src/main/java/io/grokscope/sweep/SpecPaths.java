@@ -24,6 +24,8 @@ final class SpecPaths {
 
     /** Path → whether it is a scalar (false: a list or an object, which an axis cannot take). */
     private final Map<String, Boolean> paths = new TreeMap<>();
+    /** The {@code type} fields that choose a subtype: leaving one out leaves out the part it chooses. */
+    private final Set<String> discriminators = new TreeSet<>();
 
     private SpecPaths() {
         walk(ExperimentSpec.class, "");
@@ -41,6 +43,10 @@ final class SpecPaths {
     /** A known path that names a list or an object rather than a scalar. */
     boolean isComposite(String path) {
         return Boolean.FALSE.equals(paths.get(path));
+    }
+
+    boolean isDiscriminator(String path) {
+        return discriminators.contains(path);
     }
 
     Set<String> scalars() {
@@ -62,6 +68,7 @@ final class SpecPaths {
             JsonTypeInfo typeInfo = type.getAnnotation(JsonTypeInfo.class);
             if (typeInfo != null) {
                 paths.put(prefix + typeInfo.property(), true);
+                discriminators.add(prefix + typeInfo.property());
             }
             for (Class<?> subtype : type.getPermittedSubclasses()) {
                 walk(subtype, prefix);
