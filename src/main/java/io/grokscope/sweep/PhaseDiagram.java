@@ -20,14 +20,15 @@ public record PhaseDiagram(
                 allowableValues = { "verdict", "generalizationStep", "grokkingDelay" }) String value,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) SweepAxis x,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) SweepAxis y,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Map<String, Object> filters,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, additionalPropertiesSchema = AxisValueSchema.class)
+        Map<String, Object> filters,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<String> pooledAxes,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Row> rows) {
 
     /** The cells at one value of y, in the order of x's values. */
     @Schema(name = "PhaseDiagramRow", description = "The cells at one value of y, in the order of x's values.")
     public record Row(
-            @Schema(nullable = true, description = "a number, a string or null") Object y,
+            @Schema(implementation = AxisValueSchema.class) Object y,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Cell> cells) {
     }
 
@@ -40,14 +41,14 @@ public record PhaseDiagram(
     @Schema(name = "PhaseDiagramCell", description = "One cell: the verdict of its runs with the counts, and the"
             + " value's statistic when the value is a number.")
     public record Cell(
-            @Schema(nullable = true, description = "a number, a string or null") Object x,
+            @Schema(implementation = AxisValueSchema.class) Object x,
             @Schema(nullable = true, allowableValues = { "CONFUSION", "MEMORIZATION", "GROKKING", "COMPREHENSION" })
             String verdict,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Map<String, Integer> verdictCounts,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) boolean unanimous,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int pending,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int excluded,
-            @Schema(nullable = true) RunStatistic statistic,
+            @Schema(description = "null when the value shown is the verdict") RunStatistic statistic,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Long> experimentIds) {
     }
 }

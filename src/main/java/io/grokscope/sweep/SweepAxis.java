@@ -9,11 +9,11 @@ import java.util.List;
  *
  * @param values numbers, strings or null (the field left out)
  */
-@Schema(description = "An axis of a sweep: a dotted path of a scalar spec field and its values, in order.")
+@Schema(description = "An axis of a sweep: a dotted path of a scalar spec field and its values, in order.",
+        requiredProperties = { "path", "values" })
 public record SweepAxis(
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "optimizer.weightDecay") String path,
-        @ArraySchema(schema = @Schema(nullable = true, description = "a number, a string or null"))
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Object> values) {
+        @Schema(example = "optimizer.weightDecay") String path,
+        @ArraySchema(schema = @Schema(implementation = AxisValueSchema.class)) List<Object> values) {
 
     public SweepAxis {
         values = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(values)); // List.copyOf refuses null

@@ -17,7 +17,8 @@ import java.util.Map;
         + " the headline numbers over its seeds.")
 public record SweepCell(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int index,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Map<String, Object> values,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, additionalPropertiesSchema = AxisValueSchema.class)
+        Map<String, Object> values,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<SweepRun> experiments,
         @Schema(nullable = true, allowableValues = { "CONFUSION", "MEMORIZATION", "GROKKING", "COMPREHENSION" })
         String verdict,

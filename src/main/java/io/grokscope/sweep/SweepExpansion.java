@@ -60,7 +60,7 @@ final class SweepExpansion {
 
         ObjectNode base = baseTree(request.base());
         int total = grid.cells() * Math.max(1, seeds.size());
-        Problems problems = new Problems(grid, seeds, total);
+        Problems problems = new Problems(grid, seeds, total, base);
         List<PlannedExperiment> experiments = new ArrayList<>(total);
         for (int cell = 0; cell < grid.cells(); cell++) {
             int[] indices = grid.indices(cell);
@@ -285,12 +285,32 @@ final class SweepExpansion {
         private final SweepGrid grid;
         private final List<Long> seeds;
         private final int total;
+        private final ObjectNode base;
         private final Map<FieldError, Occurrence> seen = new LinkedHashMap<>();
 
-        Problems(SweepGrid grid, List<Long> seeds, int total) {
+        Problems(SweepGrid grid, List<Long> seeds, int total, ObjectNode base) {
             this.grid = grid;
             this.seeds = seeds;
             this.total = total;
+            this.base = base;
+        }
+
+        /**
+         * The axis that created the object holding a field the base never had, e.g. an axis over
+         * {@code optimizer.gradientFilter.alpha} on a base without a filter (whose {@code type} is then missing).
+         */
+        private int creatorAxis(String pointer) {
+            int cut = pointer.lastIndexOf('/');
+            if (cut <= 0 || !base.at(pointer.substring(0, cut)).isMissingNode()) {
+                return -1;
+            }
+            String parent = pointer.substring(1, cut).replace('/', '.') + ".";
+            for (int a = 0; a < grid.axes().size(); a++) {
+                if (grid.axes().get(a).path().startsWith(parent)) {
+                    return a;
+                }
+            }
+            return -1;
         }
 
         private record Occurrence(int count, int possible, String example) {
@@ -312,14 +332,21 @@ final class SweepExpansion {
                 String pointer = specError.pointer() == null ? "" : specError.pointer();
                 String dotted = pointer.startsWith("/") ? pointer.substring(1).replace('/', '.') : pointer;
                 String source;
+                String detail = specError.detail();
                 int possible;
                 int axis = grid.axisIndex(dotted);
+                int creator = axis < 0 ? creatorAxis(pointer) : -1;
                 if (axis >= 0) {
                     source = "/axes/" + JsonPointers.escape(dotted) + "/" + indices[axis];
                     possible = total / grid.axes().get(axis).values().size();
                 } else if (seedIndex >= 0 && (dotted.equals("task.seed") || dotted.equals("training.seed"))) {
                     source = "/seeds/" + seedIndex;
                     possible = total / seeds.size();
+                } else if (creator >= 0) {
+                    SweepAxis created = grid.axes().get(creator);
+                    source = "/axes/" + JsonPointers.escape(created.path()) + "/" + indices[creator];
+                    possible = total / created.values().size();
+                    detail = "sets a field of an object the base lacks, whose " + dotted + " " + detail;
                 } else if (dotted.equals("name")) {
                     source = "/name";
                     possible = total;
@@ -329,7 +356,7 @@ final class SweepExpansion {
                 }
                 String example = grid.describe(cell) + (seedIndex >= 0 ? (grid.axes().isEmpty() ? "" : ", ")
                         + "seed " + seeds.get(seedIndex) : "");
-                seen.merge(FieldError.atPointer(source, specError.detail()), new Occurrence(1, possible, example),
+                seen.merge(FieldError.atPointer(source, detail), new Occurrence(1, possible, example),
                         (old, one) -> new Occurrence(old.count() + 1, old.possible(), old.example()));
             }
         }
@@ -348,9 +375,9 @@ final class SweepExpansion {
                 }
                 FieldError error = entry.getKey();
                 Occurrence occurrence = entry.getValue();
+                // Not a count: an experiment that fails to map is not validated further, so counts would mislead.
                 String where = occurrence.count() < occurrence.possible() && !occurrence.example().isEmpty()
-                        ? " (in " + occurrence.count() + " of " + occurrence.possible() + " experiments, e.g. "
-                                + occurrence.example() + ")"
+                        ? " (not in every experiment it could concern; e.g. in " + occurrence.example() + ")"
                         : "";
                 errors.add(FieldError.atPointer(error.pointer(), error.detail() + where));
             }

@@ -1,5 +1,6 @@
 package io.grokscope.sweep;
 
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +12,6 @@ public record SweepOverview(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String name,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<SweepAxis> axes,
-        @Schema(nullable = true) List<Long> seeds,
+        @ArraySchema(arraySchema = @Schema(nullable = true)) List<Long> seeds,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) SweepProgress progress) {
 }

@@ -25,10 +25,7 @@ import java.util.Map;
 public record SweepRequest(
         @NotBlank @Size(max = SweepLimits.MAX_NAME_LENGTH) String name,
         @NotNull ExperimentSpec base,
-        @Size(max = SweepLimits.MAX_AXES)
-        @Schema(description = "dotted path of a scalar spec field → its values (numbers, strings, enum values, or"
-                + " null to leave the field out)", example = "{\"optimizer.weightDecay\": [0, 0.1, 1],"
-                + " \"task.trainFraction\": [0.3, 0.5], \"optimizer.gradientFilter.type\": [null, \"EMA\"]}")
+        @Size(max = SweepLimits.MAX_AXES) @Schema(additionalPropertiesSchema = AxisValueSchema.ListOf.class)
         Map<String, List<Object>> axes,
         @Size(min = 1, max = SweepLimits.MAX_SEEDS)
         @ArraySchema(schema = @Schema(minimum = "0"))

@@ -18,14 +18,15 @@ public record SweepSeries(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String x,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED,
                 allowableValues = { "generalizationStep", "grokkingDelay" }) String value,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Map<String, Object> filters,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, additionalPropertiesSchema = AxisValueSchema.class)
+        Map<String, Object> filters,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<String> pooledAxes,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Point> points) {
 
     /** The runs at one value of x. */
     @Schema(name = "SweepSeriesPoint", description = "The runs at one value of x: their statistic and verdicts.")
     public record Point(
-            @Schema(nullable = true, description = "a number, a string or null") Object x,
+            @Schema(implementation = AxisValueSchema.class) Object x,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) RunStatistic statistic,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Map<String, Integer> verdictCounts,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int pending,

@@ -1,6 +1,7 @@
 package io.grokscope.sweep;
 
 import io.grokscope.experiment.ExperimentSpec;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +19,7 @@ public record SweepView(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ExperimentSpec base,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<SweepAxis> axes,
-        @Schema(nullable = true) List<Long> seeds,
+        @ArraySchema(arraySchema = @Schema(nullable = true)) List<Long> seeds,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) SweepProgress progress,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<SweepCell> cells) {
 }
