@@ -14,12 +14,12 @@ final class PhaseDiagramSvg {
 
     static final String MEDIA_TYPE = "image/svg+xml";
 
-    private static final int CELL_WIDTH = 100;
+    private static final int CELL_WIDTH = 116;
     private static final int CELL_HEIGHT = 56;
     private static final int LEFT = 130;
     private static final int TOP = 64;
     private static final int BOTTOM = 64;
-    private static final int LEGEND_WIDTH = 190;
+    private static final int LEGEND_WIDTH = 215;
 
     /** Fill per verdict; the text on them is dark, so they stay light. */
     private static final Map<String, String> FILLS = Map.of("CONFUSION", "#e6746b", "MEMORIZATION", "#fdae6b",

@@ -1,7 +1,6 @@
 package io.grokscope.sweep;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.experiment.EmaFilterSettings;
