@@ -29,8 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * drift between runs and machines; ratios measured together do not).
  *
  * <p>Run: {@code mvn -Pbench -q test-compile exec:exec} (the {@code bench} profile adds {@code src/bench/java} to the
- * test sources and forks a JVM running this class). Timed and warm-up steps per model: {@code -Dbench.steps=20}
- * and {@code -Dbench.warmup=10} (the defaults; also the two program arguments).
+ * test sources and forks a JVM running this class, the profile's default {@code bench.main}). Timed and warm-up
+ * steps per model: {@code -Dbench.steps=20} and {@code -Dbench.warmup=10} (the defaults; also the two program
+ * arguments).
  *
  * <p>What is timed is the trainer's update exactly ({@code Nd4jTrainer.Run.update}): forward and backward
  * ({@link Model#lossAndGradients}), the raw gradient norm, the gradient filter (none) and the AdamW step; no
@@ -50,8 +51,8 @@ public final class TrainingBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int timed = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int timed = args.length > 0 ? Integer.parseInt(args[0]) : Integer.getInteger("bench.steps", 20);
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : Integer.getInteger("bench.warmup", 10);
         Nd4j.getEnvironment().setMaxThreads(2);
         Nd4j.factory().blas().setMaxThreads(2);
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);

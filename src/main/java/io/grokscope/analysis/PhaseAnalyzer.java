@@ -14,10 +14,11 @@ import java.util.Objects;
  * <h2>Milestones and verdict</h2>
  * {@code memorizationStep} and {@code generalizationStep} are the first eval steps from which train and test accuracy
  * stay at or above their thresholds to the end of the data; {@code firstCrossing} holds the first steps they reached
- * them at all. The verdict follows Liu et al. (2022) on the stays-rule steps: CONFUSION without a memorization step,
- * MEMORIZATION without a generalization step, GROKKING when the delay is at least {@code grokkingMinDelay}, else
- * COMPREHENSION (a negative delay, test before train, counts as comprehension). While the run trains the verdict is
- * RUNNING and the rest is provisional.
+ * them at all. Points that are not finite are skipped as missing evaluations, with a note (see
+ * {@link AccuracyMilestones}). The verdict follows Liu et al. (2022) on the stays-rule steps: CONFUSION without a
+ * memorization step, MEMORIZATION without a generalization step, GROKKING when the delay is at least
+ * {@code grokkingMinDelay}, else COMPREHENSION (a negative delay, test before train, counts as comprehension). While
+ * the run trains the verdict is RUNNING and the rest is provisional.
  *
  * <h2>Phases</h2>
  * Located by {@link PhaseLocator} from train and test loss, excluded and restricted loss, weight norm and the Fourier
@@ -115,8 +116,14 @@ public final class PhaseAnalyzer {
             return AccuracyMilestones.of(MetricSeries.of(metric, new long[0], new double[0]), threshold);
         }
         AccuracyMilestones found = AccuracyMilestones.of(series, threshold);
+        if (found.ignoredPoints() > 0) {
+            notes.add(String.format(Locale.ROOT, "%s: %d of %d points are not finite and were ignored as missing "
+                    + "evaluations", metric.wireName(), found.ignoredPoints(), series.size()));
+        }
         String step = split.equals("train") ? "memorizationStep" : "generalizationStep";
-        if (found.firstCrossing() == null) {
+        if (found.lastStep() == null) {
+            notes.add(step + " is null: " + metric.wireName() + " has no finite value");
+        } else if (found.firstCrossing() == null) {
             notes.add(String.format(Locale.ROOT, "%s is null: %s accuracy never reached %s (%.4f at step %d)", step,
                     split, threshold, found.lastValue(), found.lastStep()));
         } else if (found.staysFrom() == null) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * while memorization goes on to ~1.4k), so boundaries read off accuracy alone come too early or not at all.
  *
  * <h2>Method</h2>
- * Every curve is prepared by {@link SmoothedCurve} (log₁₀ of losses and norms, running median, moving average,
+ * Every curve is prepared by {@link SmoothedCurve} (log₁₀ of losses and norms, Hampel despiking, moving average,
  * smoothed slope). Then:
  * <ol>
  * <li><b>Cleanup</b> is the stretch where test loss falls fastest. Its peak is the most negative slope of log test
@@ -21,18 +21,26 @@ import java.util.Optional;
  * {@link HingeFit} on each side (plateau→drop and drop→floor), which removes the smoothing blur. Without test loss,
  * the weight norm's fastest fall plays the same role. Weight norm's fastest fall and the Gini rise are reported as
  * corroborating evidence.</li>
- * <li><b>Memorization ends</b> when train loss and excluded loss stop falling, whichever is later. Train loss: the
- * first episode where log train loss falls at least {@value #EPISODE_FRACTION} as fast as its steepest fall anywhere
- * (the memorization drop, not the cleanup one), its fast stretch as above, and the knee where it flattens by a hinge
- * fit reaching from the episode's peak to the start of cleanup. Excluded loss: its minimum before cleanup, accepted
- * only if it fell into it and rises by at least {@value #MIN_LOSS_MOVE} decades afterwards, placed by a hinge fit.</li>
+ * <li><b>Memorization ends</b> when train loss and excluded loss have both stopped falling, whichever is later
+ * (Nanda et al. §5.2: ~1.4k in their run, long after train accuracy saturates at ~150). Train loss: its first episode
+ * falling at least {@value #EPISODE_FRACTION} as fast as its steepest fall anywhere (the memorization drop, not the
+ * cleanup one), which must fall {@value #MIN_MEMORIZATION_DROP} decades; then the knee where that fast drop ends; then,
+ * because train loss usually goes on falling more slowly after it, a second hinge fit from that knee to the start of
+ * cleanup that finds where the slower fall flattens (see {@link #trainLossEnd}). While train loss still falls at the
+ * last step, the end is null. Excluded loss: its minimum after train loss's fast drop and before cleanup, accepted
+ * only if it fell into it and rises by at least {@value #MIN_LOSS_MOVE} decades afterwards, placed by a hinge fit
+ * that does not reach back into the fast drop. Excluded loss is measured only once a key set exists, often after
+ * memorization has ended; then the end rests on train loss alone, with a note. Without train loss, excluded loss
+ * alone decides.</li>
  * <li><b>Circuit formation</b> runs from the end of memorization to the start of cleanup. It is reported when
  * cleanup follows or when, after memorization, excluded loss rises or restricted loss falls by at least
- * {@value #MIN_LOSS_MOVE} decades or the weight norm falls by at least {@value #MIN_NORM_MOVE} decades (2.3 %).</li>
+ * {@value #MIN_LOSS_MOVE} decades or the weight norm falls by at least {@value #MIN_NORM_MOVE} decades (2.3 %).
+ * Test loss is quoted as staying high only if it has not fallen {@value #MIN_CLEANUP_DROP} decades over the
+ * phase.</li>
  * </ol>
  * A boundary needs {@value #CONFIRM_POINTS} points after it to count; a phase whose end is not yet in the data has a
- * null end. When the fastest test-loss fall begins before memorization ends, generalization came with fitting
- * (comprehension): only the memorization phase is reported, with a note.
+ * null end. When the fastest test-loss fall begins before memorization ends (or while it has not ended),
+ * generalization came with fitting (comprehension): only the memorization phase is reported, with a note.
  */
 final class PhaseLocator {
 
@@ -48,6 +56,14 @@ final class PhaseLocator {
     static final int CONFIRM_POINTS = 3;
     /** Points on each side of a boundary that a refining hinge fit may use, at least. */
     static final int MIN_FIT_REACH = 5;
+    /** A train-loss fall at least this fraction as fast as its steepest still counts as memorization going on. */
+    static final double SLOW_FALL_FRACTION = 0.05;
+    /** After the end of memorization train loss falls at most this fraction as fast as just before it. */
+    static final double FLAT_FRACTION = 0.25;
+    /** Points at the end of the data that say whether train loss is still falling. */
+    static final int TAIL_POINTS = 10;
+    /** A fall at least this fraction as fast as a curve's steepest anywhere counts as its fastest. */
+    static final double AS_FAST_AS = 0.9;
 
     /** Located phases and what the reader should know about them. */
     record Result(List<Phase> phases, List<String> notes) {
@@ -85,10 +101,13 @@ final class PhaseLocator {
         SmoothedCurve giniUnembed = curve(Metric.FOURIER_GINI_UNEMBED, Scale.LINEAR).orElse(null);
         SmoothedCurve giniEmbed = curve(Metric.FOURIER_GINI_EMBED, Scale.LINEAR).orElse(null);
         for (Metric metric : List.of(Metric.TRAIN_LOSS, Metric.TEST_LOSS, Metric.EXCLUDED_LOSS,
-                Metric.RESTRICTED_LOSS, Metric.WEIGHT_NORM, Metric.FOURIER_GINI_UNEMBED)) {
-            if (curve(metric, metric == Metric.FOURIER_GINI_UNEMBED ? Scale.LINEAR : Scale.LOG10).isEmpty()) {
+                Metric.RESTRICTED_LOSS, Metric.WEIGHT_NORM, Metric.FOURIER_GINI_UNEMBED, Metric.FOURIER_GINI_EMBED)) {
+            boolean linear = metric == Metric.FOURIER_GINI_UNEMBED || metric == Metric.FOURIER_GINI_EMBED;
+            if (history.series(metric).map(MetricSeries::isEmpty).orElse(true)) {
+                notes.add(metric.wireName() + " was not recorded, so the phases do not use it");
+            } else if (curve(metric, linear ? Scale.LINEAR : Scale.LOG10).isEmpty()) {
                 notes.add(metric.wireName() + " has fewer than " + MIN_POINTS
-                        + " finite points, so the phases do not use it");
+                        + " usable points, so the phases do not use it");
             }
         }
 
@@ -103,49 +122,64 @@ final class PhaseLocator {
             }
         }
 
-        // 2. end of memorization: train loss flattens, excluded loss turns up
+        // 2. end of memorization: train loss and excluded loss stop falling, whichever is later
         List<Evidence> memorizationEvidence = new ArrayList<>();
         Descent fit = train == null ? null : firstFastDescent(train);
         if (train != null && fit == null) {
             notes.add("train loss never falls by " + MIN_MEMORIZATION_DROP
                     + " decades in one fast stretch: no memorization phase to locate");
         }
-        Double trainKnee = null;
-        if (fit != null) {
-            trainKnee = trainLossKnee(fit, cleanup);
-            if (trainKnee != null) {
-                memorizationEvidence.add(evidence(train, fit.curve().step(fit.peak()), String.format(Locale.ROOT,
-                        "train loss falls fastest: %s decades per 1000 steps", rate(train.slope(fit.peak())))));
-                memorizationEvidence.add(evidence(train, trainKnee, "train loss stops falling fast"));
+        TrainLossEnd trainEnd = fit == null ? null : trainLossEnd(fit, cleanup);
+        if (trainEnd != null) {
+            memorizationEvidence.add(evidence(train, train.step(fit.peak()), String.format(Locale.ROOT,
+                    "train loss falls fastest: %s decades per 1000 steps", rate(train.slope(fit.peak())))));
+            memorizationEvidence.add(evidence(train, trainEnd.fastKnee(), "train loss stops falling fast"));
+            if (trainEnd.end() != null && train.recordedStepNear(trainEnd.end())
+                    != train.recordedStepNear(trainEnd.fastKnee())) {
+                memorizationEvidence.add(evidence(train, trainEnd.end(), "train loss stops falling"));
             }
         }
         Double excludedTurn = null;
-        if (excluded != null) {
-            double from = fit == null ? excluded.step(0) : train.step(fit.peak());
+        if (excluded != null && (train == null || fit != null)) {
+            // excluded loss shares train loss's fast first drop; its turn is searched for after that drop
+            double from = trainEnd != null ? trainEnd.fastKnee() : fit != null ? train.step(fit.peak())
+                    : excluded.step(0);
             excludedTurn = excludedLossTurn(excluded, from, cleanup);
             if (excludedTurn != null) {
                 memorizationEvidence.add(evidence(excluded, excludedTurn,
                         "excluded loss stops falling and starts to rise"));
             }
         }
-        Double memorizationEnd = trainKnee == null ? excludedTurn
-                : excludedTurn == null ? trainKnee : Math.max(trainKnee, excludedTurn);
+        Double memorizationEnd;
+        if (train == null) {
+            memorizationEnd = excludedTurn;
+        } else if (trainEnd == null || trainEnd.end() == null) {
+            memorizationEnd = null;
+        } else {
+            memorizationEnd = excludedTurn == null ? trainEnd.end() : Math.max(trainEnd.end(), excludedTurn);
+        }
 
         List<Phase> phases = new ArrayList<>();
         long firstStep = firstStep();
         if (fit != null || memorizationEnd != null) {
             phases.add(new Phase(PhaseName.MEMORIZATION, firstStep, round(memorizationEnd), memorizationEvidence));
             if (memorizationEnd == null) {
-                notes.add("the end of memorization is not in the data yet: train loss has not flattened for "
-                        + CONFIRM_POINTS + " evaluations");
+                notes.add(trainEnd != null && trainEnd.stillFalling()
+                        ? "the end of memorization is not in the data yet: train loss is still falling at the last "
+                                + "step (" + Math.round(train.step(train.last())) + ")"
+                        : "the end of memorization is not in the data yet: train loss has not flattened for "
+                                + CONFIRM_POINTS + " evaluations");
             }
         }
 
-        // comprehension: test loss fell fastest while the training set was still being fit
-        if (cleanup != null && memorizationEnd != null && cleanup.start() < memorizationEnd) {
-            notes.add(String.format(Locale.ROOT, "test loss fell fastest from step %d, before memorization ended at "
-                    + "step %d: generalization came with fitting, so there is no separate circuit-formation or "
-                    + "cleanup phase", Math.round(cleanup.start()), Math.round(memorizationEnd)));
+        // comprehension: test loss fell fastest while the training set was still being fit (a memorization phase
+        // without an end is still being fit at the last step)
+        boolean memorizing = fit != null || memorizationEnd != null;
+        if (cleanup != null && memorizing && (memorizationEnd == null || cleanup.start() < memorizationEnd)) {
+            notes.add(String.format(Locale.ROOT, "test loss fell fastest from step %d, before memorization ended "
+                    + "(%s): generalization came with fitting, so there is no separate circuit-formation or cleanup "
+                    + "phase", Math.round(cleanup.start()), memorizationEnd == null ? "it has not ended yet"
+                            : "at step " + Math.round(memorizationEnd)));
             return new Result(phases, notes);
         }
 
@@ -162,9 +196,17 @@ final class PhaseLocator {
             circuitMoves |= move(weight, windowStart, windowEnd, -MIN_NORM_MOVE, "weight norm falls",
                     circuitEvidence);
             if (test != null && (circuitMoves || cleanup != null)) {
-                circuitEvidence.add(evidence(test, windowEnd, String.format(Locale.ROOT,
-                        "test loss stays high: %s at step %d, %s here", format(test.recordedValueNear(windowStart)),
-                        test.recordedStepNear(windowStart), format(test.recordedValueNear(windowEnd)))));
+                double testChange = test.smoothAt(windowEnd) - test.smoothAt(windowStart);
+                if (testChange > -MIN_CLEANUP_DROP) {
+                    circuitEvidence.add(evidence(test, windowEnd, String.format(Locale.ROOT,
+                            "test loss stays high: %s at step %d, %s here",
+                            format(test.recordedValueNear(windowStart)), test.recordedStepNear(windowStart),
+                            format(test.recordedValueNear(windowEnd)))));
+                } else {
+                    notes.add(String.format(Locale.ROOT, "test loss falls %.1f decades between steps %d and %d, "
+                            + "so it does not stay high during circuit formation", -testChange,
+                            Math.round(windowStart), Math.round(windowEnd)));
+                }
             }
         }
         if (cleanup != null || circuitMoves) {
@@ -213,10 +255,17 @@ final class PhaseLocator {
             int to = Math.min(weight.last(), Math.max(from, weight.indexAtOrBefore(end)));
             if (from <= to) {
                 int fastest = weight.steepestDescent(from, to);
+                int fastestAnywhere = weight.steepestDescent(0, weight.last());
                 if (weight.slope(fastest) < 0) {
-                    found.add(evidence(weight, weight.step(fastest), String.format(Locale.ROOT,
-                            "weight norm falls fastest: %.1f %% per 1000 steps",
-                            100 * (1 - Math.pow(10, 1000 * weight.slope(fastest))))));
+                    // "fastest" only when no other stretch of the run falls clearly faster (noise aside)
+                    boolean runsFastest = weight.slope(fastest) <= AS_FAST_AS * weight.slope(fastestAnywhere);
+                    found.add(evidence(weight, weight.step(fastest), runsFastest
+                            ? String.format(Locale.ROOT, "weight norm falls fastest: %.1f %% per 1000 steps",
+                                    percentPer1000(weight.slope(fastest)))
+                            : String.format(Locale.ROOT, "weight norm falls %.1f %% per 1000 steps, less than its "
+                                    + "fastest fall (%.1f %% at step %d)", percentPer1000(weight.slope(fastest)),
+                                    percentPer1000(weight.slope(fastestAnywhere)),
+                                    weight.recordedStepNear(weight.step(fastestAnywhere)))));
                 }
             }
         }
@@ -315,26 +364,94 @@ final class PhaseLocator {
         return new Descent(curve, peak, lo, hi, start, end);
     }
 
-    /** Where train loss stops falling fast: the hinge knee after the memorization drop, before any cleanup. */
-    private Double trainLossKnee(Descent fit, Descent cleanup) {
+    /**
+     * Where train loss stops falling.
+     *
+     * @param fastKnee     where its fast first drop ends
+     * @param end          where it stops falling altogether (at or after {@code fastKnee}); null when it is still
+     *                     falling at the last step
+     * @param stillFalling whether {@code end} is null because train loss still falls at the last step
+     */
+    private record TrainLossEnd(double fastKnee, Double end, boolean stillFalling) {
+    }
+
+    /**
+     * Where train loss stops falling. It first drops fast (the network fits most of its training set within a few
+     * hundred steps) and often goes on falling more slowly for much longer (Nanda et al.: fast to ~150, then slower
+     * until ~1.4k), so the knee of the fast drop is only where memorization slows, not where it ends:
+     * <ol>
+     * <li>the fast knee: a hinge fit from the drop's steepest point to twice its length beyond it, before any
+     * cleanup, placed where the fit flattens;</li>
+     * <li>the end: a second hinge from the fast knee to the start of cleanup (or the last point). Its knot counts when
+     * its left arm still falls at least {@value #SLOW_FALL_FRACTION} as fast as the steepest point and by at least
+     * {@value #MIN_LOSS_MOVE} decades, its right arm falls at most {@value #FLAT_FRACTION} as fast as the left, and
+     * {@value #CONFIRM_POINTS} points follow it. Otherwise the fast knee is the end, unless no cleanup follows and a
+     * straight line through the last {@value #TAIL_POINTS} points still falls at {@value #SLOW_FALL_FRACTION} of the
+     * steepest rate: then the end is not in the data yet.</li>
+     * </ol>
+     * Null when fewer than {@value #CONFIRM_POINTS} points follow the fast drop.
+     */
+    private TrainLossEnd trainLossEnd(Descent fit, Descent cleanup) {
         SmoothedCurve train = fit.curve();
-        int reach = Math.max(MIN_FIT_REACH, fit.hi() - fit.lo());
-        int limit = Math.min(train.last(), fit.hi() + 2 * reach);
-        if (cleanup != null) {
-            int beforeCleanup = train.indexAtOrBefore(cleanup.start()) - 1;
-            if (beforeCleanup > fit.hi()) {
-                limit = Math.min(limit, beforeCleanup);
-            }
-        }
         if (train.last() - fit.hi() < CONFIRM_POINTS) {
             return null;
         }
+        int beforeCleanup = train.last();
+        if (cleanup != null) {
+            int lastBefore = train.indexAtOrBefore(cleanup.start()) - 1;
+            if (lastBefore > fit.hi()) {
+                beforeCleanup = lastBefore;
+            }
+        }
+        int reach = Math.max(MIN_FIT_REACH, fit.hi() - fit.lo());
+        int limit = Math.min(beforeCleanup, fit.hi() + 2 * reach);
+        double fastKnee = train.step(fit.hi());
         Optional<HingeFit> knee = HingeFit.best(train.steps(), train.despiked(), fit.peak(), limit);
         if (knee.isPresent() && knee.get().rightSlope() > knee.get().leftSlope()
                 && train.last() - train.indexAtOrAfter(knee.get().knot()) >= CONFIRM_POINTS) {
-            return knee.get().knot();
+            fastKnee = knee.get().knot();
         }
-        return train.step(fit.hi());
+
+        double steepest = train.slope(fit.peak());
+        int from = train.indexAtOrAfter(fastKnee);
+        Optional<HingeFit> flattening = HingeFit.best(train.steps(), train.despiked(), from, beforeCleanup);
+        if (flattening.isPresent()) {
+            HingeFit hinge = flattening.get();
+            boolean stillFellBefore = hinge.leftSlope() <= SLOW_FALL_FRACTION * steepest
+                    && -hinge.leftSlope() * (hinge.knot() - train.step(from)) >= MIN_LOSS_MOVE;
+            boolean flatAfter = hinge.rightSlope() >= FLAT_FRACTION * hinge.leftSlope();
+            boolean confirmed = train.last() - train.indexAtOrAfter(hinge.knot()) >= CONFIRM_POINTS;
+            if (stillFellBefore && flatAfter && confirmed) {
+                return new TrainLossEnd(fastKnee, hinge.knot(), false);
+            }
+        }
+        if (beforeCleanup == train.last()) {
+            int tailFrom = Math.max(from, train.last() - TAIL_POINTS + 1);
+            if (train.last() - tailFrom + 1 >= CONFIRM_POINTS
+                    && lineSlope(train, tailFrom, train.last()) <= SLOW_FALL_FRACTION * steepest) {
+                return new TrainLossEnd(fastKnee, null, true);
+            }
+        }
+        return new TrainLossEnd(fastKnee, fastKnee, false);
+    }
+
+    /** The least-squares slope of the despiked values over points {@code from..to}. */
+    private static double lineSlope(SmoothedCurve curve, int from, int to) {
+        double meanX = 0;
+        double meanY = 0;
+        for (int i = from; i <= to; i++) {
+            meanX += curve.step(i);
+            meanY += curve.despiked()[i];
+        }
+        meanX /= to - from + 1;
+        meanY /= to - from + 1;
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = from; i <= to; i++) {
+            sxy += (curve.step(i) - meanX) * (curve.despiked()[i] - meanY);
+            sxx += (curve.step(i) - meanX) * (curve.step(i) - meanX);
+        }
+        return sxy / sxx;
     }
 
     /**
@@ -362,7 +479,8 @@ final class PhaseLocator {
             return null;
         }
         int reach = Math.max(MIN_FIT_REACH, (hi - lo) / 4);
-        Optional<HingeFit> turn = HingeFit.best(excluded.steps(), excluded.despiked(), Math.max(0, minimum - reach),
+        // the fit starts no earlier than the search: before it lies the fast first drop, a different straight line
+        Optional<HingeFit> turn = HingeFit.best(excluded.steps(), excluded.despiked(), Math.max(lo, minimum - reach),
                 Math.min(hi, minimum + reach));
         if (turn.isPresent() && turn.get().leftSlope() < 0 && turn.get().rightSlope() > 0) {
             return turn.get().knot();
@@ -386,6 +504,11 @@ final class PhaseLocator {
 
     private static Long round(Double step) {
         return step == null ? null : Math.round(step);
+    }
+
+    /** A log₁₀ slope per step as the percentage the value loses per 1000 steps. */
+    private static double percentPer1000(double log10SlopePerStep) {
+        return 100 * (1 - Math.pow(10, 1000 * log10SlopePerStep));
     }
 
     private static String rate(double slopePerStep) {

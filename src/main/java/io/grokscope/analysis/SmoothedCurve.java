@@ -16,9 +16,18 @@ import java.util.Optional;
  * equally spaced in steps, so a window of points is a window of steps.</li>
  * <li><b>Binning</b> to at most {@value #MAX_POINTS} points (median per bin) bounds the cost for runs evaluated
  * every step, with no effect on runs evaluated every 100 steps.</li>
- * <li><b>Running median</b> over {@value #WINDOW} points removes isolated spikes (loss spikes are common late in
- * grokking runs) without moving edges; a <b>moving average</b> over {@value #WINDOW} points then removes the
- * remaining noise. Windows shrink symmetrically at the ends so the ends are not biased.</li>
+ * <li><b>Despiking</b> by a Hampel filter over {@value #WINDOW} points: a point is replaced by its window's median
+ * only when it lies more than {@value #SPIKE_MADS} robust standard deviations (1.4826 × the median absolute
+ * deviation) from it. Isolated spikes (common late in grokking runs) go; corners stay. A plain running median would
+ * also remove spikes, but it clips every V-shaped minimum into a flat bottom that leans toward the shallower side,
+ * and a V is exactly what a turning point such as excluded loss's looks like. Windows shrink symmetrically at the
+ * ends. The last point (the latest eval of a running run, where a spike would look like the steepest fall of the
+ * run) follows Tukey's end-point rule: the median of the point, its despiked neighbour, and the line through the two
+ * despiked points before it extended to the end, which keeps a straight end and drops a spike until the next eval
+ * confirms or refutes it. The first point is kept as recorded: it is the initialisation, and a network that fits its
+ * training set within one eval interval shows its whole fall in that point.</li>
+ * <li>A <b>moving average</b> over {@value #WINDOW} points then removes the remaining noise, its window also
+ * shrinking symmetrically at the ends.</li>
  * <li><b>Slope</b> by a central difference over ±{@value #SLOPE_REACH} points of the smoothed curve: a smoothed
  * derivative, robust enough to compare rates across the run.</li>
  * </ul>
@@ -38,20 +47,30 @@ final class SmoothedCurve {
     static final int MAX_POINTS = 1000;
     static final int WINDOW = 5;
     static final int SLOPE_REACH = 2;
+    /** How many robust standard deviations from its window's median make a point a spike. */
+    static final double SPIKE_MADS = 3;
+    /** Converts a median absolute deviation into a standard deviation for Gaussian noise. */
+    private static final double MAD_TO_SIGMA = 1.4826;
     private static final double LOG_FLOOR = 1e-15;
 
     private final MetricSeries source;
+    /** The recorded points this curve was built from (finite, and positive-or-zero on a log scale). */
+    private final long[] recordedSteps;
+    private final double[] recordedValues;
     private final Scale scale;
     private final double[] steps;
     private final double[] despiked;
     private final double[] smooth;
     private final double[] slope;
 
-    private SmoothedCurve(MetricSeries source, Scale scale, double[] steps, double[] values) {
+    private SmoothedCurve(MetricSeries source, long[] recordedSteps, double[] recordedValues, Scale scale,
+            double[] steps, double[] values) {
         this.source = source;
+        this.recordedSteps = recordedSteps;
+        this.recordedValues = recordedValues;
         this.scale = scale;
         this.steps = steps;
-        this.despiked = runningMedian(values, WINDOW);
+        this.despiked = despike(steps, values, WINDOW);
         this.smooth = movingAverage(despiked, WINDOW);
         this.slope = new double[steps.length];
         for (int i = 0; i < steps.length; i++) {
@@ -64,11 +83,15 @@ final class SmoothedCurve {
     /** The prepared curve, or empty when fewer than {@code minPoints} finite points remain. */
     static Optional<SmoothedCurve> of(MetricSeries series, Scale scale, int minPoints) {
         int n = 0;
+        long[] usedSteps = new long[series.size()];
+        double[] usedValues = new double[series.size()];
         double[] x = new double[series.size()];
         double[] y = new double[series.size()];
         for (int i = 0; i < series.size(); i++) {
             double v = series.value(i);
             if (Double.isFinite(v) && !(scale == Scale.LOG10 && v < 0)) {
+                usedSteps[n] = series.step(i);
+                usedValues[n] = v;
                 x[n] = series.step(i);
                 y[n] = scale == Scale.LOG10 ? Math.log10(Math.max(v, LOG_FLOOR)) : v;
                 n++;
@@ -77,6 +100,8 @@ final class SmoothedCurve {
         if (n < Math.max(minPoints, 2 * SLOPE_REACH + 1)) {
             return Optional.empty();
         }
+        usedSteps = Arrays.copyOf(usedSteps, n);
+        usedValues = Arrays.copyOf(usedValues, n);
         x = Arrays.copyOf(x, n);
         y = Arrays.copyOf(y, n);
         if (n > MAX_POINTS) {
@@ -97,7 +122,7 @@ final class SmoothedCurve {
             x = bx;
             y = by;
         }
-        return Optional.of(new SmoothedCurve(series, scale, x, y));
+        return Optional.of(new SmoothedCurve(series, usedSteps, usedValues, scale, x, y));
     }
 
     Metric metric() {
@@ -238,24 +263,61 @@ final class SmoothedCurve {
         return new int[] {lo, hi};
     }
 
-    /** The recorded (raw, unsmoothed) value at the recorded step nearest to {@code step}. */
+    /**
+     * The recorded (raw, unsmoothed) value at the usable recorded step nearest to {@code step}: evidence quotes a
+     * point the curve rests on, never a NaN the curve skipped.
+     */
     double recordedValueNear(double step) {
-        return source.value(source.nearestIndex(Math.round(step)));
+        return recordedValues[nearestRecorded(step)];
     }
 
-    /** The recorded step nearest to {@code step}. */
+    /** The usable recorded step nearest to {@code step}. */
     long recordedStepNear(double step) {
-        return source.step(source.nearestIndex(Math.round(step)));
+        return recordedSteps[nearestRecorded(step)];
     }
 
-    static double[] runningMedian(double[] values, int window) {
+    private int nearestRecorded(double step) {
+        long target = Math.round(step);
+        int found = Arrays.binarySearch(recordedSteps, target);
+        if (found >= 0) {
+            return found;
+        }
+        int after = -found - 1;
+        if (after == 0) {
+            return 0;
+        }
+        if (after == recordedSteps.length) {
+            return recordedSteps.length - 1;
+        }
+        return target - recordedSteps[after - 1] <= recordedSteps[after] - target ? after - 1 : after;
+    }
+
+    /** The Hampel filter and last-point rule described in the class comment. */
+    static double[] despike(double[] steps, double[] values, int window) {
         int half = window / 2;
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            int reach = Math.min(half, Math.min(i, values.length - 1 - i));
-            out[i] = median(Arrays.copyOfRange(values, i - reach, i + reach + 1));
+        int n = values.length;
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            int reach = Math.min(half, Math.min(i, n - 1 - i));
+            double[] around = Arrays.copyOfRange(values, i - reach, i + reach + 1);
+            double median = median(around.clone());
+            double[] deviations = new double[around.length];
+            for (int j = 0; j < around.length; j++) {
+                deviations[j] = Math.abs(around[j] - median);
+            }
+            double sigma = MAD_TO_SIGMA * median(deviations);
+            out[i] = Math.abs(values[i] - median) > SPIKE_MADS * sigma ? median : values[i];
+        }
+        if (n >= 3) {
+            out[n - 1] = median(new double[] {values[n - 1], out[n - 2], lineThrough(steps, out, n - 2, n - 3,
+                    steps[n - 1])});
         }
         return out;
+    }
+
+    /** The value at {@code step} of the straight line through points {@code i} and {@code j} of (x, y). */
+    private static double lineThrough(double[] x, double[] y, int i, int j, double step) {
+        return y[i] + (y[j] - y[i]) * (step - x[i]) / (x[j] - x[i]);
     }
 
     static double[] movingAverage(double[] values, int window) {

@@ -1,8 +1,12 @@
 package io.grokscope.experiment;
 
-import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
-import org.springframework.data.repository.Repository;
+import jakarta.persistence.LockModeType;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
+import org.springframework.data.jpa.repository.Lock;
+import org.springframework.data.repository.Repository;
 
 /** Experiments by id, and filtered pages of them (see {@link ExperimentFilters}). */
 interface ExperimentRepository extends Repository<Experiment, Long>, JpaSpecificationExecutor<Experiment> {
@@ -12,4 +16,13 @@ interface ExperimentRepository extends Repository<Experiment, Long>, JpaSpecific
     Optional<Experiment> findById(long id);
 
     void delete(Experiment experiment);
+
+    List<Experiment> findByIdIn(Collection<Long> ids);
+
+    /**
+     * Locks the rows (in id order, so two callers cannot deadlock) until the transaction ends: the job pool's claim
+     * skips locked rows and its fenced updates wait, so nothing starts or finishes under a bulk cancel or delete.
+     */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    List<Experiment> findByIdInOrderById(Collection<Long> ids);
 }

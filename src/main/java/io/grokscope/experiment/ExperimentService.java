@@ -7,6 +7,11 @@ import io.grokscope.web.ConflictException;
 import io.grokscope.web.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
@@ -40,6 +45,73 @@ public class ExperimentService {
         ExperimentSpec complete = spec.withDefaults();
         Experiment saved = repository.save(Experiment.queued(complete, toJson(complete), clock.instant()));
         return toView(saved);
+    }
+
+    /**
+     * Queues several experiments at once, all or none: the queue's bound is checked once for all of them, in the
+     * caller's transaction when there is one (a sweep stores its own rows in the same transaction). Returns the new
+     * ids in the order of {@code specs}. The specs must have been validated like a single submission.
+     */
+    @Transactional
+    public List<Long> submitAll(List<ExperimentSpec> specs) {
+        queue.admit(specs.size());
+        Instant now = clock.instant();
+        return specs.stream().map(spec -> {
+            ExperimentSpec complete = spec.withDefaults();
+            return repository.save(Experiment.queued(complete, toJson(complete), now)).id();
+        }).toList();
+    }
+
+    /** Status and headline analysis of each named experiment that exists, by id. */
+    @Transactional(readOnly = true)
+    public Map<Long, ExperimentSummary> summaries(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return repository.findByIdIn(ids).stream().map(ExperimentService::toSummary)
+                .collect(Collectors.toMap(ExperimentSummary::id, Function.identity()));
+    }
+
+    /**
+     * Cancels every named experiment that has not finished, as {@link #cancel} does one (queued ones at once, running
+     * ones once their worker stops); finished ones are left as they are. Returns how many were cancelled or asked to
+     * stop.
+     */
+    @Transactional
+    public int cancelAll(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        int cancelled = 0;
+        Instant now = clock.instant();
+        for (Experiment experiment : repository.findByIdInOrderById(ids)) {
+            if (!experiment.status().isTerminal() && experiment.requestCancel(now)) {
+                repository.save(experiment);
+                cancelled++;
+            }
+        }
+        return cancelled;
+    }
+
+    /** Deletes every named experiment with all its data, or none of them (409) while any of them runs. */
+    @Transactional
+    public void deleteAll(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<Experiment> experiments = repository.findByIdInOrderById(ids);
+        List<Long> running = experiments.stream().filter(e -> e.status() == ExperimentStatus.RUNNING)
+                .map(Experiment::id).toList();
+        if (!running.isEmpty()) {
+            throw new ConflictException(running.size() + " of the experiments are running (" + abbreviate(running)
+                    + "); cancel them first");
+        }
+        experiments.forEach(repository::delete);
+    }
+
+    private static String abbreviate(List<Long> ids) {
+        String shown = ids.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", "));
+        return ids.size() > 10 ? shown + ", ..." : shown;
     }
 
     @Transactional(readOnly = true)
@@ -92,6 +164,12 @@ public class ExperimentService {
                 e.createdAt(), e.startedAt(), e.finishedAt(), e.error(),
                 e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
                 e.grokkingDelay());
+    }
+
+    private static ExperimentSummary toSummary(Experiment e) {
+        return new ExperimentSummary(e.id(), e.status(),
+                e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
+                e.grokkingDelay(), e.progressStep(), e.totalSteps());
     }
 
     private String toJson(ExperimentSpec spec) {

@@ -124,6 +124,7 @@ final class JobRunner {
         private final JobControl control;
         private long lastStep = -1;
         private long lastNanos;
+        private Double speed;
 
         Heartbeat(WriteFence fence, JobControl control) {
             this.fence = fence;
@@ -135,7 +136,8 @@ final class JobRunner {
             try {
                 long step = control.step();
                 long now = System.nanoTime();
-                Double speed = null;
+                // Progress arrives once per evaluation, which may be rarer than heartbeats: the speed is measured
+                // between evaluations and kept in between, rather than reported as unknown.
                 if (lastStep >= 0 && step > lastStep) {
                     speed = (step - lastStep) / (Duration.ofNanos(now - lastNanos).toMillis() / 1000.0);
                 }

@@ -106,14 +106,8 @@ class MetricsController {
             @RequestParam(required = false) @Min(0) Long sinceStep,
             @RequestParam(required = false) @Min(2) Integer maxPoints,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        Request request = request(names, fromStep, toStep, sinceStep, maxPoints);
-        String etag = etag(id, request, "json");
-        if (etag.equals(ifNoneMatch)) {
-            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
-        }
-        List<SeriesView> series = queries.series(List.of(id), request.metrics(), request.range()).get(id).stream()
-                .map(SeriesView::of).toList();
-        return ResponseEntity.ok().eTag(etag).body(new ExperimentMetricsView(id, series));
+        return conditionally(id, request(names, fromStep, toStep, sinceStep, maxPoints), "json", ifNoneMatch,
+                series -> new ExperimentMetricsView(id, series.stream().map(SeriesView::of).toList()));
     }
 
     @GetMapping(path = "/api/v1/experiments/{id}/metrics", produces = CSV)
@@ -125,17 +119,25 @@ class MetricsController {
             @RequestParam(required = false) @Min(0) Long sinceStep,
             @RequestParam(required = false) @Min(2) Integer maxPoints,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        Request request = request(names, fromStep, toStep, sinceStep, maxPoints);
-        String etag = etag(id, request, "csv");
+        ResponseEntity<String> response = conditionally(id, request(names, fromStep, toStep, sinceStep, maxPoints),
+                "csv", ifNoneMatch, series -> {
+                    StringBuilder csv = new StringBuilder("experiment_id,metric,step,value\n");
+                    series.forEach(s -> appendCsv(csv, id, s));
+                    return csv.toString();
+                });
+        return response.getStatusCode() == HttpStatus.OK ? ResponseEntity.ok().headers(response.getHeaders())
+                .contentType(MediaType.parseMediaType(CSV + ";charset=UTF-8")).body(response.getBody()) : response;
+    }
+
+    /** The representation of one run's curves, or 304 when the client's ETag still describes what is stored. */
+    private <T> ResponseEntity<T> conditionally(long id, Request request, String format, String ifNoneMatch,
+            java.util.function.Function<List<MetricQueries.Series>, T> render) {
+        String etag = etag(id, request, format);
         if (etag.equals(ifNoneMatch)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
-        StringBuilder csv = new StringBuilder("experiment_id,metric,step,value\n");
-        for (MetricQueries.Series series : queries.series(List.of(id), request.metrics(), request.range()).get(id)) {
-            appendCsv(csv, id, series);
-        }
-        return ResponseEntity.ok().eTag(etag).contentType(MediaType.parseMediaType(CSV + ";charset=UTF-8"))
-                .body(csv.toString());
+        return ResponseEntity.ok().eTag(etag)
+                .body(render.apply(queries.series(List.of(id), request.metrics(), request.range()).get(id)));
     }
 
     @GetMapping(path = "/api/v1/metrics", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.List;
 
 /** Turns the two ways Spring and Jackson name a field into RFC 6901 JSON pointers. */
-final class JsonPointers {
+public final class JsonPointers {
 
     private JsonPointers() {
     }
 
     /** {@code model.hiddenDims[0]} → {@code /model/hiddenDims/0}; empty → {@code ""} (the whole document). */
-    static String fromPropertyPath(String path) {
+    public static String fromPropertyPath(String path) {
         if (path == null || path.isEmpty()) {
             return "";
         }
@@ -24,7 +24,7 @@ final class JsonPointers {
     }
 
     /** The location Jackson reports for a mapping failure. */
-    static String fromJacksonPath(List<JsonMappingException.Reference> path) {
+    public static String fromJacksonPath(List<JsonMappingException.Reference> path) {
         StringBuilder pointer = new StringBuilder();
         for (JsonMappingException.Reference reference : path) {
             if (reference.getFieldName() != null) {
@@ -36,7 +36,8 @@ final class JsonPointers {
         return pointer.toString();
     }
 
-    private static String escape(String token) {
+    /** One reference token of a pointer, escaped (RFC 6901: {@code ~} as {@code ~0}, {@code /} as {@code ~1}). */
+    public static String escape(String token) {
         return token.replace("~", "~0").replace("/", "~1");
     }
 }

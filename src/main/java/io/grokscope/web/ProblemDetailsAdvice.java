@@ -2,16 +2,10 @@ package io.grokscope.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSourceResolvable;
@@ -116,7 +110,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleTypeMismatch(org.springframework.beans.TypeMismatchException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : e.getPropertyName();
-        String detail = "must be " + describe(e.getRequiredType()) + ", was '" + e.getValue() + "'";
+        String detail = "must be " + JsonMappingErrors.describe(e.getRequiredType()) + ", was '" + e.getValue() + "'";
         return ResponseEntity.badRequest()
                 .body(validationProblem(List.of(FieldError.atParameter(name, detail)), path(request)));
     }
@@ -150,62 +144,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                     + parse.getLocation().getColumnNr() + ": " + parse.getOriginalMessage());
         }
         if (cause instanceof JsonMappingException mapping) {
-            String pointer = JsonPointers.fromJacksonPath(mapping.getPath());
-            if (mapping.getCause() instanceof JsonParseException parse) {
-                return FieldError.atPointer(pointer, "is malformed JSON at line " + parse.getLocation().getLineNr()
-                        + ", column " + parse.getLocation().getColumnNr() + ": " + parse.getOriginalMessage());
-            }
-            if (cause instanceof UnrecognizedPropertyException unknown) {
-                return FieldError.atPointer(pointer, "is not a known field; known fields here: "
-                        + unknown.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                        .collect(Collectors.joining(", ")));
-            }
-            if (cause instanceof InvalidTypeIdException typeId) {
-                return FieldError.atPointer(pointer + "/type", typeId.getTypeId() == null
-                        ? "is required" : "'" + typeId.getTypeId() + "' is not a known type");
-            }
-            if (cause instanceof InvalidFormatException format) {
-                return FieldError.atPointer(pointer, "must be " + describe(format.getTargetType()) + ", was "
-                        + abbreviate(String.valueOf(format.getValue())));
-            }
-            if (cause instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-                return FieldError.atPointer(pointer, "must be " + describe(mismatch.getTargetType()));
-            }
-            return FieldError.atPointer(pointer, "could not be read: " + mapping.getOriginalMessage());
+            return JsonMappingErrors.describe(mapping);
         }
         return FieldError.atPointer("", "the request body is missing or not readable JSON");
-    }
-
-    /** A type as a client would name it: enums list their values. */
-    private static String describe(Class<?> type) {
-        if (type == null) {
-            return "of another type";
-        }
-        if (type.isEnum()) {
-            return "one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString)
-                    .collect(Collectors.joining(", ", "[", "]"));
-        }
-        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-            return "an integer";
-        }
-        if (type == Double.class || type == double.class || type == Float.class) {
-            return "a number";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "true or false";
-        }
-        if (type == String.class) {
-            return "a string";
-        }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
-            return "an array";
-        }
-        return "an object";
-    }
-
-    private static String abbreviate(String value) {
-        String quoted = "'" + value + "'";
-        return quoted.length() > 60 ? quoted.substring(0, 57) + "...'" : quoted;
     }
 
     static ProblemDetail validationProblem(List<FieldError> errors, String instance) {

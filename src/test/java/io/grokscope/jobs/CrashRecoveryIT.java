@@ -92,7 +92,7 @@ class CrashRecoveryIT {
 
     /** metric → step → value (as the exact text the service wrote), from the CSV endpoint. */
     static Map<String, Map<Long, String>> curves(Api api, long id) {
-        Api.Response csv = api.get("/api/v1/experiments/" + id + "/metrics?maxPoints=100000", "text/csv");
+        Api.Response csv = api.get("/api/v1/experiments/" + id + "/metrics?maxPoints=20000", "text/csv");
         assertThat(csv.status()).as(csv.body()).isEqualTo(200);
         Map<String, Map<Long, String>> curves = new TreeMap<>();
         csv.body().lines().skip(1).forEach(line -> {

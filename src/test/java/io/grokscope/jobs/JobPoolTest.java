@@ -143,6 +143,19 @@ class JobPoolTest {
         Thread running = new Thread(() -> worker.runOnce("test/0"));
         running.start();
         awaitStep(id, 20);
+        // Heartbeats (every 200 ms here) outnumber evaluations; the speed between evaluations is kept, not blanked.
+        Instant until = Instant.now().plusSeconds(10);
+        List<Double> speeds = new java.util.ArrayList<>();
+        while (Instant.now().isBefore(until) && speeds.size() < 20) {
+            var progress = api.get("/api/v1/experiments/" + id).json().get("progress");
+            if (!progress.get("stepsPerSecond").isNull()) {
+                speeds.add(progress.get("stepsPerSecond").asDouble());
+            } else if (!speeds.isEmpty()) {
+                throw new AssertionError("stepsPerSecond went back to null after " + speeds);
+            }
+            Thread.sleep(50);
+        }
+        assertThat(speeds).isNotEmpty().allSatisfy(speed -> assertThat(speed).isPositive());
 
         Instant asked = Instant.now();
         assertThat(api.post("/api/v1/experiments/" + id + "/cancel").status()).isEqualTo(202);

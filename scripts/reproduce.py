@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Reproduce the grokking papers through Grokscope's public HTTP API, and publish what came out.
+
+Usage (against a running service, e.g. `mvn spring-boot:run`):
+
+    python3 scripts/reproduce.py nanda            # one run
+    python3 scripts/reproduce.py nanda grokfast   # several
+    python3 scripts/reproduce.py all --base-url http://localhost:8080 --out docs/reproductions
+
+For each run it submits the spec, follows the run until it ends (or, for Nanda et al., until the analysis shows that
+the cleanup phase has clearly ended, then cancels it), and writes into --out/<run>/: spec.json (the complete stored
+spec), experiment.json, analysis.json, metrics.csv, and curves.svg (the curves drawn by this script, phases shaded
+from the service's analysis). Only the standard library is used. Nothing is skipped silently: a run that fails, or a
+service that cannot be reached, stops the script with a non-zero exit code and says why.
+"""
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+RUNS = {}
+
+
+def run(name):
+    def register(fn):
+        RUNS[name] = fn
+        return fn
+    return register
+
+
+class Api:
+    def __init__(self, base):
+        self.base = base.rstrip('/')
+
+    def request(self, method, path, body=None, accept='application/json'):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers={'Accept': accept})
+        if data is not None:
+            req.add_header('Content-Type', 'application/json')
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                text = resp.read().decode()
+        except urllib.error.HTTPError as e:
+            raise SystemExit(f'{method} {path} answered {e.code}: {e.read().decode()}')
+        except urllib.error.URLError as e:
+            raise SystemExit(f'cannot reach {self.base}: {e.reason}')
+        return json.loads(text) if accept == 'application/json' and text else text
+
+    def get(self, path, accept='application/json'):
+        return self.request('GET', path, accept=accept)
+
+    def post(self, path, body=None):
+        return self.request('POST', path, body)
+
+
+def follow(api, experiment_id, stop_when=None, poll=10):
+    """Polls until the run ends; stop_when(analysis) -> reason cancels it early. Returns (experiment, wall seconds)."""
+    started = time.time()
+    cancelled_for = None
+    while True:
+        exp = api.get(f'/api/v1/experiments/{experiment_id}')
+        status = exp['status']
+        p = exp['progress']
+        print(f"  [{time.strftime('%H:%M:%S')}] {status} step {p['step']}/{p['totalSteps']}"
+              f" {p['stepsPerSecond'] or 0:.1f} steps/s", flush=True)
+        if status in ('SUCCEEDED', 'FAILED', 'CANCELLED'):
+            if status == 'FAILED':
+                raise SystemExit(f"experiment {experiment_id} FAILED: {exp['error']}")
+            if status == 'CANCELLED' and cancelled_for is None:
+                raise SystemExit(f'experiment {experiment_id} was cancelled by someone else')
+            return exp, time.time() - started, cancelled_for
+        if stop_when is not None and status == 'RUNNING' and cancelled_for is None:
+            reason = stop_when(api.get(f'/api/v1/experiments/{experiment_id}/analysis'))
+            if reason:
+                print(f'  stopping early: {reason}', flush=True)
+                cancelled_for = reason
+                api.post(f'/api/v1/experiments/{experiment_id}/cancel')
+        time.sleep(poll)
+
+
+def submit_and_publish(api, out, name, spec, stop_when=None, note=''):
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    created = api.post('/api/v1/experiments', spec)
+    eid = created['id']
+    print(f'{name}: experiment {eid} submitted', flush=True)
+    exp, wall, stopped = follow(api, eid, stop_when)
+    analysis = api.get(f'/api/v1/experiments/{eid}/analysis')
+    metrics_csv = api.get(f'/api/v1/experiments/{eid}/metrics?maxPoints=20000', accept='text/csv')
+    folder = os.path.join(out, name)
+    write(folder, 'spec.json', json.dumps(exp['spec'], indent=2))
+    exp['wallSeconds'] = round(wall)
+    exp['stoppedEarlyBecause'] = stopped
+    write(folder, 'experiment.json', json.dumps(exp, indent=2))
+    write(folder, 'analysis.json', json.dumps(analysis, indent=2))
+    write(folder, 'metrics.csv', metrics_csv)
+    series = parse_csv(metrics_csv)
+    write(folder, 'curves.svg', render(f'{name} (experiment {eid}) {note}', series, analysis))
+    print(f"{name}: {analysis['verdict']} memorization {analysis['memorizationStep']} generalization "
+          f"{analysis['generalizationStep']} key frequencies {analysis['keyFrequencies']} ({wall / 60:.1f} min)",
+          flush=True)
+    return exp, analysis, series
+
+
+def write(folder, file, text):
+    with open(os.path.join(folder, file), 'w') as f:
+        f.write(text)
+
+
+def parse_csv(text):
+    series = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        series.setdefault(row['metric'], ([], []))
+        series[row['metric']][0].append(int(row['step']))
+        series[row['metric']][1].append(float(row['value']))
+    return series
+
+
+def first_step_at(series, metric, threshold):
+    steps, values = series.get(metric, ([], []))
+    for s, v in zip(steps, values):
+        if v >= threshold:
+            return s
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------- pictures
+
+PANELS = [
+    ('accuracy', ['train_acc', 'test_acc'], False),
+    ('loss (log)', ['train_loss', 'test_loss', 'restricted_loss', 'excluded_loss'], True),
+    ('weight norm', ['weight_norm'], False),
+    ('Fourier Gini', ['fourier_gini_embed', 'fourier_gini_unembed'], False),
+]
+COLOURS = {'train_acc': '#1f77b4', 'test_acc': '#d62728', 'train_loss': '#1f77b4', 'test_loss': '#d62728',
+           'restricted_loss': '#2ca02c', 'excluded_loss': '#9467bd', 'weight_norm': '#444444',
+           'fourier_gini_embed': '#ff7f0e', 'fourier_gini_unembed': '#17becf'}
+PHASE_FILL = {'MEMORIZATION': '#fde0dd', 'CIRCUIT_FORMATION': '#fff7bc', 'CLEANUP': '#e5f5e0'}
+
+
+def esc(text):
+    return str(text).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')
+
+
+def render(title, series, analysis):
+    width, panel_h, left, right, top = 900, 190, 70, 170, 40
+    height = top + len(PANELS) * (panel_h + 40) + 10
+    last = max((s[-1] for s, _ in series.values() if s), default=1)
+    x_of = lambda step: left + (width - left - right) * step / max(last, 1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="11">', f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="20" font-size="14">{esc(title)}: {esc(analysis["verdict"])}</text>']
+    for i, (label, names, log) in enumerate(PANELS):
+        y0 = top + i * (panel_h + 40)
+        present = [n for n in names if n in series and series[n][1]]
+        values = [v for n in present for v in series[n][1] if math.isfinite(v) and (v > 0 or not log)]
+        out.append(f'<text x="{left}" y="{y0 - 4}">{esc(label)}</text>')
+        for phase in analysis.get('phases', []):
+            start = phase['startStep'] if phase['startStep'] is not None else 0
+            end = phase['endStep'] if phase['endStep'] is not None else last
+            out.append(f'<rect x="{x_of(start):.1f}" y="{y0}" width="{max(0.0, x_of(end) - x_of(start)):.1f}" '
+                       f'height="{panel_h}" fill="{PHASE_FILL[phase["name"]]}"/>')
+        out.append(f'<rect x="{left}" y="{y0}" width="{width - left - right}" height="{panel_h}" fill="none" '
+                   f'stroke="#999"/>')
+        if not values:
+            out.append(f'<text x="{left + 10}" y="{y0 + 20}">not recorded for this task</text>')
+            continue
+        lo, hi = min(values), max(values)
+        if log:
+            lo, hi = math.log10(lo), math.log10(hi)
+        if hi - lo < 1e-12:
+            hi = lo + 1
+        y_of = lambda v: y0 + panel_h - panel_h * ((math.log10(v) if log else v) - lo) / (hi - lo)
+        for tick in (lo, (lo + hi) / 2, hi):
+            shown = f'1e{tick:.1f}' if log else f'{tick:.3g}'
+            out.append(f'<text x="{left - 5}" y="{y0 + panel_h - panel_h * (tick - lo) / (hi - lo) + 4:.1f}" '
+                       f'text-anchor="end">{shown}</text>')
+        for k, name in enumerate(present):
+            pts = [(x_of(s), y_of(v)) for s, v in zip(*series[name]) if math.isfinite(v) and (v > 0 or not log)]
+            path = ' '.join(f'{x:.1f},{y:.1f}' for x, y in pts)
+            out.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS[name]}" stroke-width="1.3"/>')
+            out.append(f'<text x="{width - right + 8}" y="{y0 + 14 + 14 * k}" fill="{COLOURS[name]}">'
+                       f'{esc(name)}</text>')
+        for key, colour in (('memorizationStep', '#1f77b4'), ('generalizationStep', '#d62728')):
+            if analysis.get(key) is not None:
+                x = x_of(analysis[key])
+                out.append(f'<line x1="{x:.1f}" y1="{y0}" x2="{x:.1f}" y2="{y0 + panel_h}" stroke="{colour}" '
+                           f'stroke-dasharray="4,3"/>')
+        out.append(f'<text x="{left}" y="{y0 + panel_h + 14}">0</text>')
+        out.append(f'<text x="{width - right}" y="{y0 + panel_h + 14}" text-anchor="end">step {last}</text>')
+    legend_y = height - 8
+    for j, (phase, fill) in enumerate(PHASE_FILL.items()):
+        out.append(f'<rect x="{left + 200 * j}" y="{legend_y - 9}" width="10" height="10" fill="{fill}" '
+                   f'stroke="#999"/><text x="{left + 200 * j + 14}" y="{legend_y}">{phase}</text>')
+    out.append('</svg>')
+    return '\n'.join(out) + '\n'
+
+
+# -------------------------------------------------------------------------------------------------------------- runs
+
+@run('nanda')
+def nanda(api, out):
+    """Nanda et al. 2023: p = 113, 30 %, 1-layer transformer, full-batch AdamW 1e-3, wd 1, betas (0.9, 0.98)."""
+    spec = {'name': 'repro-nanda-p113',
+            'task': {'operation': 'ADD', 'modulus': 113, 'trainFraction': 0.3, 'seed': 0},
+            'model': {'type': 'TRANSFORMER', 'layers': 1, 'dModel': 128, 'heads': 4, 'dMlp': 512,
+                      'activation': 'RELU', 'layerNorm': 'NONE', 'sequence': 'A_B_EQ', 'initScale': 1.0},
+            'optimizer': {'type': 'ADAMW', 'learningRate': 1e-3, 'weightDecay': 1.0, 'beta1': 0.9, 'beta2': 0.98,
+                          'warmupSteps': 10},
+            'training': {'steps': 40000, 'batchSize': None, 'evalEvery': 100, 'checkpointEvery': 1000, 'seed': 0},
+            'analysis': {'progressMeasuresEvery': 100}}
+
+    return submit_and_publish(api, out, 'nanda', spec, stop_when=stop_after_cleanup(api),
+                              note='p=113, frac 0.3, 1L transformer')
+
+
+def stop_after_cleanup(api, margin=3000):
+    """Stops a run once its analysis closes the cleanup phase and `margin` more steps confirm it."""
+    state = {}
+
+    def check(analysis):
+        eid = analysis['experimentId']
+        exp = api.get(f'/api/v1/experiments/{eid}')
+        step = exp['progress']['step']
+        cleanup = next((p for p in analysis['phases'] if p['name'] == 'CLEANUP'), None)
+        if cleanup is None or cleanup['endStep'] is None or analysis['generalizationStep'] is None:
+            return None
+        done = max(cleanup['endStep'], analysis['generalizationStep'])
+        if step >= done + margin:
+            return f"cleanup ended at step {cleanup['endStep']} and test accuracy stayed >= threshold since " \
+                   f"{analysis['generalizationStep']}; {step - done} further steps confirm it"
+        return None
+    return check
+
+
+@run('nogen')
+def no_generalization(api, out):
+    """A run that must not generalize: no weight decay and a small train fraction (MLP, a+b mod 97, 20 %)."""
+    spec = {'name': 'repro-no-generalization',
+            'task': {'operation': 'ADD', 'modulus': 97, 'trainFraction': 0.2, 'seed': 0},
+            'model': {'type': 'MLP', 'embedDim': 128, 'hiddenDims': [512], 'activation': 'RELU'},
+            'optimizer': {'type': 'ADAMW', 'learningRate': 1e-3, 'weightDecay': 0.0, 'beta1': 0.9, 'beta2': 0.98,
+                          'warmupSteps': 10},
+            'training': {'steps': 5000, 'evalEvery': 50, 'checkpointEvery': 1000, 'seed': 0},
+            'analysis': {'progressMeasuresEvery': 100}}
+    return submit_and_publish(api, out, 'no-generalization', spec, note='wd 0, frac 0.2')
+
+
+def grokfast_spec(name, gradient_filter, weight_decay, steps):
+    return {'name': name,
+            'task': {'operation': 'MULTIPLY', 'modulus': 97, 'trainFraction': 0.5, 'seed': 0},
+            'model': {'type': 'TRANSFORMER', 'layers': 2, 'dModel': 128, 'heads': 4, 'dMlp': 512,
+                      'activation': 'GELU', 'layerNorm': 'PRE', 'sequence': 'A_OP_B_EQ', 'initScale': 1.0},
+            'optimizer': {'type': 'ADAM', 'learningRate': 1e-3, 'weightDecay': weight_decay, 'beta1': 0.9,
+                          'beta2': 0.98, 'warmupSteps': 10, 'gradientFilter': gradient_filter},
+            'training': {'steps': steps, 'batchSize': 512, 'evalEvery': 10, 'checkpointEvery': 1000, 'seed': 0},
+            'analysis': {'generalizationThreshold': 0.95, 'progressMeasuresEvery': 0}}
+
+
+@run('grokfast')
+def grokfast(api, out, baseline_steps=None):
+    """Lee et al. 2024: x*y mod 97, 50 %, 2-layer pre-LN GELU transformer, Adam, batch 512; with and without filters."""
+    baseline_steps = baseline_steps or int(os.environ.get('GROKFAST_BASELINE_STEPS', '10000'))
+    results = {}
+    for name, filt, wd, steps in (
+            ('grokfast-ema', {'type': 'EMA', 'alpha': 0.98, 'lambda': 2.0}, 0.005, 3000),
+            ('grokfast-ma', {'type': 'MA', 'window': 100, 'lambda': 5.0}, 0.01, 3000),
+            ('grokfast-baseline', None, 0.0, baseline_steps)):
+        _, analysis, series = submit_and_publish(api, out, name, grokfast_spec('repro-' + name, filt, wd, steps),
+                                                 note=f'filter {filt and filt["type"]}, wd {wd}')
+        results[name] = {'stepsTo95': first_step_at(series, 'test_acc', 0.95), 'budget': steps,
+                         'verdict': analysis['verdict']}
+    base = results['grokfast-baseline']['stepsTo95']
+    for name in ('grokfast-ema', 'grokfast-ma'):
+        steps = results[name]['stepsTo95']
+        if steps:
+            results[name]['speedUp'] = (f'{base / steps:.1f}x' if base
+                                        else f'>= {results["grokfast-baseline"]["budget"] / steps:.1f}x (lower bound)')
+    write(out, 'grokfast-summary.json', json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    return results
+
+
+@run('power')
+def power(api, out):
+    """Power et al. 2022: steps to 99 % test accuracy against the train fraction, through the sweep API.
+
+    The paper's 2-layer transformer and 10^5 steps per run do not fit an hour on 2 cores, so a small MLP stands in
+    (embedding 32, hidden 128, AdamW lr 3e-3, wd 1, full batch) on (a + b) mod 47, 4 fractions x 2 seeds, 3 000 steps.
+    """
+    base = {'task': {'operation': 'ADD', 'modulus': 47},
+            'model': {'type': 'MLP', 'embedDim': 32, 'hiddenDims': [128]},
+            'optimizer': {'type': 'ADAMW', 'learningRate': 3e-3, 'weightDecay': 1.0, 'beta1': 0.9, 'beta2': 0.98,
+                          'warmupSteps': 10},
+            'training': {'steps': 3000, 'evalEvery': 10, 'checkpointEvery': 1000},
+            'analysis': {'memorizationThreshold': 0.99, 'generalizationThreshold': 0.99, 'grokkingMinDelay': 500,
+                         'progressMeasuresEvery': 500}}
+    sweep = {'name': 'repro-power-fraction', 'base': base,
+             'axes': {'task.trainFraction': [0.3, 0.4, 0.5, 0.7]}, 'seeds': [0, 1]}
+    folder = os.path.join(out, 'power')
+    os.makedirs(folder, exist_ok=True)
+    started = time.time()
+    created = api.post('/api/v1/sweeps', sweep)
+    sid = created['id']
+    print(f"power: sweep {sid} with {created['progress']['total']} experiments", flush=True)
+    while True:
+        view = api.get(f'/api/v1/sweeps/{sid}')
+        p = view['progress']
+        print(f"  [{time.strftime('%H:%M:%S')}] {p['done']}/{p['total']} done, {p['failed']} failed", flush=True)
+        if p['failed']:
+            raise SystemExit(f'sweep {sid} has failed runs: {json.dumps(view, indent=2)}')
+        if p['done'] >= p['total']:
+            break
+        time.sleep(15)
+    wall = time.time() - started
+    summary = api.get(f'/api/v1/sweeps/{sid}/summary?x=task.trainFraction&value=generalizationStep')
+    write(folder, 'sweep.json', json.dumps(view, indent=2))
+    write(folder, 'summary.json', json.dumps(summary, indent=2))
+    write(folder, 'summary.csv', api.get(f'/api/v1/sweeps/{sid}/summary?x=task.trainFraction&value='
+                                         f'generalizationStep', accept='text/csv'))
+    write(folder, 'wall-seconds.txt', f'{round(wall)}\n')
+    print(json.dumps(summary, indent=2))
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('runs', nargs='+', help=f"which: {', '.join(RUNS)} or all")
+    parser.add_argument('--base-url', default='http://localhost:8080')
+    parser.add_argument('--out', default='docs/reproductions')
+    args = parser.parse_args()
+    names = list(RUNS) if args.runs == ['all'] else args.runs
+    unknown = [n for n in names if n not in RUNS]
+    if unknown:
+        raise SystemExit(f'unknown runs {unknown}; known: {list(RUNS)}')
+    api = Api(args.base_url)
+    api.get('/actuator/health')
+    os.makedirs(args.out, exist_ok=True)
+    for name in names:
+        RUNS[name](api, args.out)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,13 @@
+package io.grokscope.experiment;
+
+/**
+ * The few fields of an experiment that a collection of runs (a sweep) reports per run: where it is and what its
+ * analysis concluded, without its spec.
+ *
+ * @param verdict            the verdict written when the run finished; RUNNING while it trains, null before
+ * @param generalizationStep from the analysis of the finished run, null when test accuracy never stayed up
+ * @param grokkingDelay      from the analysis of the finished run, null when either milestone is missing
+ */
+public record ExperimentSummary(long id, ExperimentStatus status, String verdict, Long generalizationStep,
+        Long grokkingDelay, long step, long totalSteps) {
+}

@@ -1,0 +1,136 @@
+package io.grokscope.sweep;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/**
+ * The sweep resource: {@code /api/v1/sweeps}, its phase diagram (JSON or SVG) and its summary series (JSON or CSV).
+ * Parameter constraints are checked by Spring MVC's method validation, as for experiments.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/sweeps")
+class SweepController {
+
+    private final SweepService sweeps;
+
+    SweepController(SweepService sweeps) {
+        this.sweeps = sweeps;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(operationId = "submitSweep")
+    ResponseEntity<SweepView> submit(@Valid @RequestBody SweepRequest request) {
+        SweepView created = sweeps.create(request);
+        URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(created.id())
+                .toUri();
+        return ResponseEntity.accepted().location(location).body(created);
+    }
+
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "listSweeps")
+    SweepPage list(@RequestParam(required = false) @Size(max = 100) String name,
+            @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(SweepLimits.MAX_PAGE_SIZE) int size) {
+        return sweeps.list(name, page, size);
+    }
+
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getSweep")
+    SweepView get(@PathVariable long id) {
+        return sweeps.get(id);
+    }
+
+    @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(operationId = "cancelSweep")
+    SweepView cancel(@PathVariable long id) {
+        return sweeps.cancel(id);
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(operationId = "deleteSweep")
+    void delete(@PathVariable long id) {
+        sweeps.delete(id);
+    }
+
+    @GetMapping(path = "/{id}/phase-diagram", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getPhaseDiagram", responses = @ApiResponse(responseCode = "200", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = PhaseDiagram.class)),
+            @Content(mediaType = PhaseDiagramSvg.MEDIA_TYPE, schema = @Schema(type = "string")) }))
+    PhaseDiagram diagram(@PathVariable long id,
+            @RequestParam @NotNull @Size(max = SweepLimits.MAX_PATH_LENGTH) String x,
+            @RequestParam @NotNull @Size(max = SweepLimits.MAX_PATH_LENGTH) String y,
+            @Parameter(schema = @Schema(allowableValues = { "verdict", "grokkingDelay", "generalizationStep" }))
+            @RequestParam(defaultValue = "verdict") @Size(max = 40) String value,
+            @Parameter(description = "path=value fixing another axis; repeat for several")
+            @RequestParam(required = false) @Size(max = SweepLimits.MAX_FILTERS)
+            List<@Size(max = SweepLimits.MAX_FILTER_LENGTH) String> where) {
+        return sweeps.diagram(id, x, y, value, where);
+    }
+
+    @GetMapping(path = "/{id}/phase-diagram", produces = PhaseDiagramSvg.MEDIA_TYPE)
+    @Operation(hidden = true)
+    ResponseEntity<String> diagramSvg(@PathVariable long id,
+            @RequestParam @NotNull @Size(max = SweepLimits.MAX_PATH_LENGTH) String x,
+            @RequestParam @NotNull @Size(max = SweepLimits.MAX_PATH_LENGTH) String y,
+            @RequestParam(defaultValue = "verdict") @Size(max = 40) String value,
+            @RequestParam(required = false) @Size(max = SweepLimits.MAX_FILTERS)
+            List<@Size(max = SweepLimits.MAX_FILTER_LENGTH) String> where) {
+        String svg = PhaseDiagramSvg.render(sweeps.diagram(id, x, y, value, where));
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(PhaseDiagramSvg.MEDIA_TYPE
+                + ";charset=UTF-8")).body(svg);
+    }
+
+    @GetMapping(path = "/{id}/summary", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getSweepSummary", responses = @ApiResponse(responseCode = "200", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = SweepSeries.class)),
+            @Content(mediaType = SweepSeriesCsv.MEDIA_TYPE, schema = @Schema(type = "string")) }))
+    SweepSeries summary(@PathVariable long id,
+            @RequestParam @NotNull @Size(max = SweepLimits.MAX_PATH_LENGTH) String x,
+            @Parameter(schema = @Schema(allowableValues = { "generalizationStep", "grokkingDelay" }))
+            @RequestParam(defaultValue = "generalizationStep") @Size(max = 40) String value,
+            @Parameter(description = "path=value fixing another axis; repeat for several")
+            @RequestParam(required = false) @Size(max = SweepLimits.MAX_FILTERS)
+            List<@Size(max = SweepLimits.MAX_FILTER_LENGTH) String> where) {
+        return sweeps.series(id, x, value, where);
+    }
+
+    @GetMapping(path = "/{id}/summary", produces = SweepSeriesCsv.MEDIA_TYPE)
+    @Operation(hidden = true)
+    ResponseEntity<String> summaryCsv(@PathVariable long id,
+            @RequestParam @NotNull @Size(max = SweepLimits.MAX_PATH_LENGTH) String x,
+            @RequestParam(defaultValue = "generalizationStep") @Size(max = 40) String value,
+            @RequestParam(required = false) @Size(max = SweepLimits.MAX_FILTERS)
+            List<@Size(max = SweepLimits.MAX_FILTER_LENGTH) String> where) {
+        String csv = SweepSeriesCsv.write(sweeps.series(id, x, value, where));
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType(SweepSeriesCsv.MEDIA_TYPE
+                + ";charset=UTF-8")).body(csv);
+    }
+}

@@ -1,0 +1,28 @@
+package io.grokscope.sweep;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * How far a sweep is: its experiments by status; {@code done} counts those that have ended (succeeded, failed or
+ * cancelled).
+ */
+@Schema(description = "A sweep's experiments by status; done = succeeded + failed + cancelled.")
+public record SweepProgress(
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int total,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int done,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int queued,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int running,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int succeeded,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int failed,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int cancelled) {
+
+    static SweepProgress of(java.util.Map<String, Integer> byStatus) {
+        int queued = byStatus.getOrDefault("QUEUED", 0);
+        int running = byStatus.getOrDefault("RUNNING", 0);
+        int succeeded = byStatus.getOrDefault("SUCCEEDED", 0);
+        int failed = byStatus.getOrDefault("FAILED", 0);
+        int cancelled = byStatus.getOrDefault("CANCELLED", 0);
+        return new SweepProgress(queued + running + succeeded + failed + cancelled, succeeded + failed + cancelled,
+                queued, running, succeeded, failed, cancelled);
+    }
+}

@@ -1,0 +1,163 @@
+package io.grokscope.sweep;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.experiment.ExperimentService;
+import io.grokscope.experiment.ExperimentSpec;
+import io.grokscope.jobs.JobProperties;
+import io.grokscope.web.ResourceNotFoundException;
+import jakarta.validation.Validator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Creating, reading, cancelling and deleting sweeps. A sweep's experiments are ordinary experiments (the job pool
+ * runs them like any other); this service only remembers which cell and seed each one is.
+ */
+@Service
+public class SweepService {
+
+    private static final TypeReference<List<SweepAxis>> AXES = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Long>> SEEDS = new TypeReference<>() {
+    };
+
+    private final SweepRepository repository;
+    private final ExperimentService experiments;
+    private final ObjectMapper json;
+    private final SweepExpansion expansion;
+    private final SweepExpansion.SizeLimit limit;
+
+    SweepService(SweepRepository repository, ExperimentService experiments, ObjectMapper json, Validator validator,
+            SweepProperties properties, JobProperties jobs) {
+        this.repository = repository;
+        this.experiments = experiments;
+        this.json = json;
+        this.expansion = new SweepExpansion(json, validator);
+        // A sweep larger than the queue could never be admitted: refuse it as too large rather than as busy.
+        this.limit = properties.maxExperiments() <= jobs.maxQueued()
+                ? new SweepExpansion.SizeLimit(properties.maxExperiments(), "grokscope.sweeps.max-experiments")
+                : new SweepExpansion.SizeLimit(jobs.maxQueued(), "grokscope.jobs.max-queued, the queue's size");
+    }
+
+    /**
+     * Expands and validates the sweep, then stores it and queues all its experiments in one transaction that also
+     * holds the queue's admission lock: the sweep is admitted whole, or (429, or 400) nothing is stored.
+     */
+    @Transactional
+    public SweepView create(SweepRequest request) {
+        SweepExpansion.Plan plan = expansion.expand(request, limit);
+        long id = repository.insert(request.name(), write(request.base()), write(plan.grid().axes()),
+                request.seeds() == null ? null : write(plan.seeds()));
+        List<Long> ids = experiments.submitAll(plan.experiments().stream().map(SweepExpansion.PlannedExperiment::spec)
+                .toList());
+        List<SweepRepository.Member> members = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            SweepExpansion.PlannedExperiment planned = plan.experiments().get(i);
+            members.add(new SweepRepository.Member(ids.get(i), planned.cell(), planned.seed()));
+        }
+        repository.insertMembers(id, members);
+        return get(id);
+    }
+
+    @Transactional(readOnly = true)
+    public SweepView get(long id) {
+        Loaded sweep = load(id);
+        return new SweepView(sweep.stored().id(), sweep.stored().name(), sweep.stored().createdAt(),
+                read(sweep.stored().baseJson(), ExperimentSpec.class), sweep.grid().axes(), sweep.seeds(),
+                progress(sweep.results()), sweep.results().cells());
+    }
+
+    @Transactional(readOnly = true)
+    public SweepPage list(String name, int page, int size) {
+        List<SweepRepository.StoredSweep> found = repository.page(name, page, size);
+        long total = repository.count(name);
+        Map<Long, Map<String, Integer>> counts = found.isEmpty() ? Map.of()
+                : repository.statusCounts(found.stream().map(SweepRepository.StoredSweep::id).toList());
+        List<SweepOverview> items = found.stream().map(s -> new SweepOverview(s.id(), s.name(), s.createdAt(),
+                read(s.axesJson(), AXES), s.seedsJson() == null ? null : read(s.seedsJson(), SEEDS),
+                SweepProgress.of(counts.getOrDefault(s.id(), Map.of())))).toList();
+        return new SweepPage(items, page, size, total, (int) ((total + size - 1) / size));
+    }
+
+    /** Cancels every experiment of the sweep that has not finished (queued ones at once, running ones soon). */
+    @Transactional
+    public SweepView cancel(long id) {
+        experiments.cancelAll(memberIds(id));
+        return get(id);
+    }
+
+    /** Deletes the sweep and all its experiments with their data; 409 while any of them runs. */
+    @Transactional
+    public void delete(long id) {
+        experiments.deleteAll(memberIds(id));
+        repository.delete(id);
+    }
+
+    @Transactional(readOnly = true)
+    public PhaseDiagram diagram(long id, String x, String y, String value, List<String> where) {
+        Loaded sweep = load(id);
+        return sweep.results().diagram(id, sweep.stored().name(), x, y, value, where);
+    }
+
+    @Transactional(readOnly = true)
+    public SweepSeries series(long id, String x, String value, List<String> where) {
+        return load(id).results().series(id, x, value, where);
+    }
+
+    private List<Long> memberIds(long id) {
+        if (repository.find(id).isEmpty()) {
+            throw new ResourceNotFoundException("sweep", id);
+        }
+        return repository.members(id).stream().map(SweepRepository.Member::experimentId).toList();
+    }
+
+    private record Loaded(SweepRepository.StoredSweep stored, SweepGrid grid, List<Long> seeds,
+            SweepResults results) {
+    }
+
+    private Loaded load(long id) {
+        SweepRepository.StoredSweep stored = repository.find(id)
+                .orElseThrow(() -> new ResourceNotFoundException("sweep", id));
+        SweepGrid grid = new SweepGrid(read(stored.axesJson(), AXES));
+        List<SweepRepository.Member> members = repository.members(id);
+        var summaries = experiments.summaries(members.stream().map(SweepRepository.Member::experimentId).toList());
+        return new Loaded(stored, grid, stored.seedsJson() == null ? null : read(stored.seedsJson(), SEEDS),
+                new SweepResults(grid, members, summaries));
+    }
+
+    private static SweepProgress progress(SweepResults results) {
+        Map<String, Integer> byStatus = new HashMap<>();
+        results.runs().forEach(run -> byStatus.merge(run.summary().status().name(), 1, Integer::sum));
+        return SweepProgress.of(byStatus);
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a sweep's parts must serialise", e);
+        }
+    }
+
+    private <T> T read(String text, Class<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored sweep is unreadable", e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored sweep is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+// The dashboard's entry point: one page per route.
+
+import { route, start } from './router.js';
+import * as experiments from './pages/experiments.js';
+import * as experiment from './pages/experiment.js';
+import * as compare from './pages/compare.js';
+import * as newExperiment from './pages/new-experiment.js';
+
+route('/', experiments.render, 'experiments');
+route('/experiments/:id', experiment.render, 'experiments');
+route('/compare', compare.render, 'compare');
+route('/new', newExperiment.render, 'new');
+start();

@@ -1,0 +1,310 @@
+// One run: its curves with the analysis drawn on them (phases shaded, milestones marked), the Fourier spectrum, and
+// live updates from the run's event stream while it trains.
+
+import {
+  getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, eventsUrl, ACTIVE_STATUSES,
+} from '../api.js';
+import { Chart, align, figure } from '../charts.js';
+import { h, replace } from '../dom.js';
+import * as fmt from '../format.js';
+import { statusBadge, progressCell, errorMessage } from '../widgets.js';
+
+const CURVES = [
+  { key: 'accuracy', caption: 'Accuracy', metrics: ['train_acc', 'test_acc'], yRange: [0, 1] },
+  { key: 'loss', caption: 'Loss (log scale)', metrics: ['train_loss', 'test_loss'], logY: true },
+  { key: 'weight-norm', caption: 'Weight norm', metrics: ['weight_norm', 'embed_norm'] },
+  { key: 'gini', caption: 'Fourier Gini coefficient', metrics: ['fourier_gini_embed', 'fourier_gini_unembed'], yRange: [0, 1] },
+  { key: 'key-frequency-loss', caption: 'Restricted and excluded loss (log scale)', metrics: ['restricted_loss', 'excluded_loss'], logY: true },
+];
+
+const LABELS = {
+  train_acc: 'train', test_acc: 'test', train_loss: 'train', test_loss: 'test', weight_norm: 'all weights',
+  embed_norm: 'embedding', fourier_gini_embed: 'embedding W_E', fourier_gini_unembed: 'logit map W_L',
+  restricted_loss: 'restricted', excluded_loss: 'excluded',
+};
+
+/** While a run trains its provisional analysis is fetched again at most this often. */
+const ANALYSIS_REFRESH_MS = 4000;
+const LOG_X_KEY = 'grokscope.logX';
+
+export function render(view, params) {
+  const id = Number(params.get('id'));
+  const page = new ExperimentPage(view, id);
+  page.load();
+  return () => page.close();
+}
+
+class ExperimentPage {
+  constructor(view, id) {
+    this.view = view;
+    this.id = id;
+    this.series = new Map();
+    this.charts = [];
+    this.closed = false;
+    this.spectrumStep = null;
+    this.lastAnalysis = 0;
+  }
+
+  async load() {
+    replace(this.view, h('p', { role: 'status' }, 'Loading…'));
+    try {
+      this.experiment = await getExperiment(this.id);
+    } catch (error) {
+      replace(this.view, h('h1', {}, `Experiment ${this.id}`), h('p', { class: 'error', role: 'alert' }, errorMessage(error)));
+      return;
+    }
+    this.layout();
+    try {
+      const metrics = await getMetrics(this.id, { names: CURVES.flatMap((c) => c.metrics) });
+      for (const s of metrics.series) {
+        this.series.set(s.name, { steps: [...s.steps], values: [...s.values] });
+      }
+      this.redraw();
+      await Promise.all([this.refreshAnalysis(), this.refreshSpectrum()]);
+    } catch (error) {
+      this.statusArea.append(h('p', { class: 'error', role: 'alert' }, errorMessage(error)));
+    }
+    if (!this.closed && ACTIVE_STATUSES.includes(this.experiment.status)) {
+      this.follow();
+    }
+  }
+
+  layout() {
+    const e = this.experiment;
+    this.statusArea = h('section', { class: 'run-status', 'aria-label': 'Status' });
+    this.summary = h('dl', { class: 'summary' });
+    this.phaseList = h('section', { class: 'phases', 'aria-labelledby': 'phases-heading' });
+    this.notes = h('section', { class: 'notes' });
+    const logX = h('input', { type: 'checkbox', id: 'log-x', checked: localStorage.getItem(LOG_X_KEY) === 'true' });
+    logX.addEventListener('change', () => {
+      localStorage.setItem(LOG_X_KEY, String(logX.checked));
+      this.charts.forEach((c) => c.chart.setLogX(logX.checked));
+    });
+    const grid = h('div', { class: 'charts' });
+    this.charts = CURVES.map((curve) => {
+      const element = figure(curve.key, curve.caption);
+      grid.append(element);
+      return {
+        curve,
+        chart: new Chart(element, {
+          series: curve.metrics.map((m) => ({ label: LABELS[m] })),
+          yRange: curve.yRange, logY: curve.logY, logX: logX.checked,
+        }),
+      };
+    });
+    this.spectrumSelect = h('select', { id: 'spectrum-step' });
+    this.spectrumSelect.addEventListener('change', () => {
+      this.spectrumStep = this.spectrumSelect.value === '' ? null : Number(this.spectrumSelect.value);
+      this.refreshSpectrum();
+    });
+    this.spectrumInfo = h('p', { class: 'spectrum-info' });
+    const spectrumFigure = figure('spectrum', 'Fourier norms per frequency');
+    replace(this.view,
+      h('h1', {}, e.name, ' ', h('span', { class: 'experiment-id' }, `#${e.id}`)),
+      h('p', { class: 'subtitle' }, `${fmt.task(e.spec.task)} · ${fmt.model(e.spec.model)} · ${fmt.optimizer(e.spec.optimizer)}`),
+      this.statusArea,
+      h('section', { class: 'analysis', 'aria-labelledby': 'analysis-heading' },
+        h('h2', { id: 'analysis-heading' }, 'Analysis'), this.summary),
+      this.phaseList,
+      h('section', { 'aria-labelledby': 'curves-heading' },
+        h('div', { class: 'section-head' }, h('h2', { id: 'curves-heading' }, 'Curves'),
+          h('label', { class: 'toggle' }, logX, ' Log-scale steps'),
+          h('a', { href: `#/compare?ids=${e.id}` }, 'Compare with other runs')),
+        grid),
+      h('section', { class: 'spectrum', 'aria-labelledby': 'spectrum-heading' },
+        h('div', { class: 'section-head' }, h('h2', { id: 'spectrum-heading' }, 'Fourier spectrum'),
+          h('label', { for: 'spectrum-step' }, 'At step'), this.spectrumSelect),
+        this.spectrumInfo, spectrumFigure),
+      this.notes);
+    this.spectrumChart = new Chart(spectrumFigure, {
+      bars: true, xLabel: 'frequency k', yLabel: 'norm',
+      series: [{ label: 'embedding W_E' }, { label: 'logit map W_L' }],
+    });
+    this.drawStatus();
+  }
+
+  drawStatus() {
+    const e = this.experiment;
+    if (!this.cancelButton) {
+      // One button for the page's life: re-created on every progress event it would lose focus under the pointer.
+      this.cancelButton = h('button', { type: 'button', class: 'danger', onclick: () => this.cancel() }, 'Cancel run');
+      this.statusText = h('div', { class: 'status-text' });
+      this.statusArea.append(this.statusText, this.cancelButton);
+    }
+    this.cancelButton.hidden = !ACTIVE_STATUSES.includes(e.status);
+    replace(this.statusText,
+      statusBadge(e.status),
+      progressCell(e.progress),
+      h('span', { class: 'times' }, `started ${fmt.dateTime(e.startedAt)}`, e.finishedAt && ` · finished ${fmt.dateTime(e.finishedAt)}`,
+        e.attempt > 1 && ` · attempt ${e.attempt}`),
+      e.error && h('p', { class: 'error', role: 'alert' }, e.error));
+  }
+
+  async cancel() {
+    if (!window.confirm(`Cancel ${this.experiment.name}? A cancelled run cannot be resumed.`)) {
+      return;
+    }
+    try {
+      this.experiment = await cancelExperiment(this.id);
+      this.drawStatus();
+    } catch (error) {
+      this.statusArea.append(h('p', { class: 'error', role: 'alert' }, errorMessage(error)));
+    }
+  }
+
+  /** Joins each chart's series onto one step axis; batched to one frame however many events arrived. */
+  redraw() {
+    if (this.redrawPending || this.closed) {
+      return;
+    }
+    this.redrawPending = true;
+    requestAnimationFrame(() => {
+      this.redrawPending = false;
+      const all = [...this.series.values()].filter((s) => s.steps.length > 0);
+      const extent = all.length === 0 ? null
+        : [Math.min(...all.map((s) => s.steps[0])), Math.max(...all.map((s) => s.steps.at(-1)))];
+      for (const { curve, chart } of this.charts) {
+        chart.setData(align(curve.metrics.map((m) => this.series.get(m) ?? { steps: [], values: [] })), extent);
+      }
+    });
+  }
+
+  append(name, step, value) {
+    let s = this.series.get(name);
+    if (!s) {
+      s = { steps: [], values: [] };
+      this.series.set(name, s);
+    }
+    // A fresh stream replays the run from its start: points already loaded are skipped.
+    if (s.steps.length === 0 || step > s.steps[s.steps.length - 1]) {
+      s.steps.push(step);
+      s.values.push(value);
+    }
+  }
+
+  follow() {
+    const source = new EventSource(eventsUrl(this.id));
+    this.source = source;
+    source.addEventListener('metrics', (event) => {
+      const { step, values } = JSON.parse(event.data);
+      for (const [name, value] of Object.entries(values)) {
+        if (LABELS[name]) {
+          this.append(name, step, value);
+        }
+      }
+      this.redraw();
+    });
+    source.addEventListener('progress', (event) => {
+      const p = JSON.parse(event.data);
+      this.experiment.progress = { step: p.step, totalSteps: p.totalSteps, stepsPerSecond: p.stepsPerSecond, etaSeconds: null };
+      this.drawStatus();
+      if (Date.now() - this.lastAnalysis > ANALYSIS_REFRESH_MS) {
+        this.refreshAnalysis();
+        this.refreshSpectrum();
+      }
+    });
+    source.addEventListener('status', (event) => {
+      this.experiment.status = JSON.parse(event.data).status;
+      this.drawStatus();
+    });
+    source.addEventListener('end', async () => {
+      // The server closes the stream after `end`; without close() the browser would reconnect.
+      source.close();
+      try {
+        this.experiment = await getExperiment(this.id);
+      } catch (error) {
+        return;
+      }
+      if (!this.closed) {
+        this.drawStatus();
+        this.refreshAnalysis();
+        this.refreshSpectrum();
+      }
+    });
+  }
+
+  async refreshAnalysis() {
+    this.lastAnalysis = Date.now();
+    let analysis;
+    try {
+      analysis = await getAnalysis(this.id);
+    } catch (error) {
+      replace(this.summary, h('div', { class: 'error' }, errorMessage(error)));
+      return;
+    }
+    if (this.closed) {
+      return;
+    }
+    this.drawAnalysis(analysis);
+  }
+
+  drawAnalysis(a) {
+    const item = (term, value, field) => [h('dt', {}, term), h('dd', { 'data-field': field }, value)];
+    replace(this.summary,
+      item('Verdict', a.verdict, 'verdict'),
+      item('Memorized at', fmt.steps(a.memorizationStep), 'memorization-step'),
+      item('Generalized at', fmt.steps(a.generalizationStep), 'generalization-step'),
+      item('Grokking delay', a.grokkingDelay === null ? '—'
+        : `${fmt.steps(a.grokkingDelay)} steps (×${fmt.number(a.delayRatio, 3)})`, 'grokking-delay'),
+      item('Key frequencies', a.keyFrequencies.length ? a.keyFrequencies.join(', ') : 'none yet', 'key-frequencies'));
+
+    const located = a.phases.filter((p) => p.startStep !== null);
+    // An open end is "now" while the run trains, and the end of the data once it stopped.
+    const openEnd = ACTIVE_STATUSES.includes(this.experiment.status) ? 'now' : 'end';
+    replace(this.phaseList, h('h2', { id: 'phases-heading' }, 'Phases'),
+      located.length === 0 ? h('p', {}, 'No phase located yet.')
+        : h('ol', {}, located.map((p) => h('li', { class: `phase-${cssName(p.name)}` },
+          h('span', { class: 'swatch', 'aria-hidden': 'true' }),
+          h('strong', {}, fmt.phaseName(p.name)), ` steps ${fmt.steps(p.startStep)}–${p.endStep === null ? openEnd : fmt.steps(p.endStep)}`,
+          p.evidence.length > 0 && h('details', {}, h('summary', {}, 'evidence'),
+            h('ul', {}, p.evidence.map((ev) => h('li', {},
+              `${ev.measure} = ${fmt.number(ev.value, 4)} at step ${ev.step}: ${ev.finding}`))))))));
+    replace(this.notes, a.notes.length > 0 && [h('h2', {}, 'Notes'), h('ul', {}, a.notes.map((n) => h('li', {}, n)))]);
+
+    const annotations = {
+      bands: located.map((p) => ({
+        from: p.startStep, to: p.endStep, label: fmt.phaseName(p.name), edgeLabel: fmt.steps(p.startStep),
+        className: `phase-${cssName(p.name)}`,
+        title: `${fmt.phaseName(p.name)}: steps ${p.startStep}–${p.endStep ?? openEnd}`,
+      })),
+      lines: [
+        { at: a.memorizationStep, label: `memorized ${fmt.steps(a.memorizationStep)}`, className: 'memorization' },
+        { at: a.generalizationStep, label: `generalized ${fmt.steps(a.generalizationStep)}`, className: 'generalization' },
+      ],
+    };
+    this.charts.forEach(({ chart }) => chart.setAnnotations(annotations));
+  }
+
+  async refreshSpectrum() {
+    const spectrum = await getSpectrum(this.id, this.spectrumStep).catch(() => null);
+    if (this.closed) {
+      return;
+    }
+    if (!spectrum) {
+      replace(this.spectrumInfo, 'No spectrum measured yet (tasks over Z_p only, every analysis.progressMeasuresEvery steps).');
+      return;
+    }
+    replace(this.spectrumSelect,
+      h('option', { value: '', selected: this.spectrumStep === null }, `latest (${spectrum.measuredSteps.at(-1)})`),
+      spectrum.measuredSteps.map((s) => h('option', { value: s, selected: s === this.spectrumStep }, s)));
+    replace(this.spectrumInfo, `Step ${spectrum.step}. Key frequencies of W_L: `,
+      spectrum.keyFrequencies.length ? spectrum.keyFrequencies.join(', ') : 'none yet', '.');
+    this.spectrumChart.setData([spectrum.frequencies, spectrum.embedNorms, spectrum.unembedNorms]);
+    this.spectrumChart.setAnnotations({
+      bands: spectrum.keyFrequencies.map((k) => ({
+        from: k - 0.5, to: k + 0.5, label: `k=${k}`, className: 'key-frequency', title: `key frequency ${k}`,
+      })),
+    });
+  }
+
+  close() {
+    this.closed = true;
+    this.source?.close();
+    this.charts.forEach(({ chart }) => chart.destroy());
+    this.spectrumChart?.destroy();
+  }
+}
+
+function cssName(phase) {
+  return phase.toLowerCase().replaceAll('_', '-');
+}

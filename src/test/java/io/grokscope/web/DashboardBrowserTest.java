@@ -1,0 +1,532 @@
+package io.grokscope.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.grokscope.jobs.TestJobs;
+import io.grokscope.support.Api;
+import io.grokscope.support.IntegrationTest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}; Selenium downloads
+ * nothing): the list shows a submitted run, the experiment page draws the run's own data with its phases shaded, a
+ * live run advances on screen without a reload, the form shows the server's validation error at its field, and the
+ * compare page overlays runs. Each page's screenshot is saved (see {@link #SCREENSHOTS}).
+ */
+@IntegrationTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /**
+     * Where screenshots go: target/screenshots on every run, so a test run leaves the working tree clean;
+     * {@code -Dgrokscope.screenshots=docs/screenshots} refreshes the README's pictures.
+     */
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("grokscope.screenshots",
+            "target/screenshots"));
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /** A tiny MLP on (a + b) mod 23 that groks within a few seconds, with all three phases located. */
+    private static String tinyRun(String name, double weightDecay, int steps) {
+        return """
+                {"name": "%s", "task": {"operation": "ADD", "modulus": 23, "trainFraction": 0.8, "seed": 3},
+                 "model": {"type": "MLP", "embedDim": 16, "hiddenDims": [64], "activation": "QUADRATIC"},
+                 "optimizer": {"learningRate": 0.003, "weightDecay": %s},
+                 "training": {"steps": %d, "evalEvery": 10, "checkpointEvery": 500, "seed": 4},
+                 "analysis": {"progressMeasuresEvery": 10, "grokkingMinDelay": 50}}
+                """.formatted(name, weightDecay, steps);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    Api api;
+    ChromeDriver browser;
+    Path profile;
+    long grokked;
+    long noWeightDecay;
+
+    @BeforeAll
+    void startBrowserAndTrainTwoRuns() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "The dashboard's browser tests"
+                + " need Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
+                + " (Debian: apt-get install chromium chromium-driver); skipping them.");
+        api = new Api(port);
+        // The local driver, so that Selenium Manager never looks for (or downloads) one.
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        profile = Files.createTempDirectory("grokscope-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toString());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,900", "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+        browser = new ChromeDriver(options);
+
+        grokked = train(tinyRun("dash-grokking-" + suffix(), 1.0, 1000));
+        noWeightDecay = train(tinyRun("dash-no-decay-" + suffix(), 0.0, 300));
+    }
+
+    @AfterAll
+    void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** A page that threw or logged an error failed, whatever it shows; failed requests the test provoked are fine. */
+    @AfterEach
+    void noScriptErrors() {
+        List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .filter(m -> !m.contains("Failed to load resource"))
+                .toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    @Test
+    void theListShowsASubmittedRunAndFollowsItsStatus() throws IOException {
+        String name = "dash-queued-" + suffix();
+        long id = submit(tinyRun(name, 1.0, 300));
+        open("/");
+
+        Map<String, Object> row = waitFor(() -> row(id));
+        assertThat(row.get("name")).isEqualTo(name);
+        assertThat((String) row.get("href")).endsWith("#/experiments/" + id);
+        List<?> cells = (List<?>) row.get("cells");
+        assertThat(cells.get(1)).isEqualTo("a + b mod 23");
+        assertThat(cells.get(2)).isEqualTo("MLP 16 → 64");
+        assertThat((String) cells.get(3)).contains("QUEUED").contains("0 / 300");
+        assertThat(row.get("progressMax")).isEqualTo("300");
+        JsonNode grokkedView = api.get("/api/v1/experiments/" + grokked).json();
+        assertThat(row(grokked).get("status")).isEqualTo("SUCCEEDED");
+        assertThat(((List<?>) row(grokked).get("cells")).get(4)).isEqualTo(grokkedView.get("verdict").asText());
+        screenshot("experiments");
+
+        new Select(browser.findElement(By.id("filter-status"))).selectByValue("SUCCEEDED");
+        // The page renders anew for the new filter: wait for its rows, not merely for the old ones to go.
+        waitUntil(() -> row(grokked) != null && row(id) == null);
+        assertThat(browser.getCurrentUrl()).endsWith("#/?status=SUCCEEDED");
+        assertThat((List<?>) js("return [...document.querySelectorAll('tbody tr')].map((r) => r.dataset.status)"))
+                .isNotEmpty().allSatisfy(status -> assertThat(status).isEqualTo("SUCCEEDED"));
+        new Select(browser.findElement(By.id("filter-status"))).selectByValue("");
+        waitFor(() -> row(id));
+
+        // The list polls: a change made elsewhere shows up without a reload.
+        api.post("/api/v1/experiments/" + id + "/cancel");
+        waitUntil(() -> "CANCELLED".equals(row(id).get("status")));
+    }
+
+    @Test
+    void theExperimentPageDrawsTheRunsCurvesWithItsPhasesShaded() throws IOException {
+        JsonNode analysis = api.get("/api/v1/experiments/" + grokked + "/analysis").json();
+        List<JsonNode> phases = new ArrayList<>();
+        analysis.get("phases").forEach(p -> {
+            if (!p.get("startStep").isNull()) {
+                phases.add(p);
+            }
+        });
+        assertThat(phases).as("the fixture run's located phases").isNotEmpty();
+        open("/experiments/" + grokked);
+        WebElement accuracy = waitFor(() -> browser.findElements(By.cssSelector("[data-chart='accuracy']")).stream()
+                .findFirst().orElse(null));
+        waitUntil(() -> accuracy.findElements(By.cssSelector(".annotations-under .band")).size() == phases.size()
+                && ((Number) js("return arguments[0].uplot.data[0].length", accuracy)).intValue() > 0);
+
+        // The series hold exactly the run's points, as the API serves them.
+        JsonNode metrics = api.get("/api/v1/experiments/" + grokked + "/metrics?names=train_acc,test_acc").json();
+        Map<String, Map<Long, Double>> drawn = drawnSeries(accuracy);
+        for (JsonNode series : metrics.get("series")) {
+            String label = series.get("name").asText().equals("train_acc") ? "train" : "test";
+            Map<Long, Double> expected = new HashMap<>();
+            for (int i = 0; i < series.get("steps").size(); i++) {
+                expected.put(series.get("steps").get(i).asLong(), series.get("values").get(i).asDouble());
+            }
+            assertThat(expected).hasSize(101);
+            assertThat(drawn.get(label)).as("points of %s", label).isEqualTo(expected);
+        }
+
+        // Both curves were painted onto the canvas in their colours.
+        for (int series = 1; series <= 2; series++) {
+            Number painted = (Number) js("""
+                    const u = arguments[0].uplot, i = arguments[1];
+                    const stroke = typeof u.series[i].stroke === 'function' ? u.series[i].stroke(u, i) : u.series[i].stroke;
+                    const rgb = [1, 3, 5].map((k) => parseInt(stroke.slice(k, k + 2), 16));
+                    const canvas = arguments[0].querySelector('canvas');
+                    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                    let count = 0;
+                    for (let p = 0; p < pixels.length; p += 4) {
+                      if (pixels[p + 3] > 160 && rgb.every((c, k) => Math.abs(pixels[p + k] - c) < 40)) count++;
+                    }
+                    return count;""", accuracy, series);
+            assertThat(painted.intValue()).as("pixels of series %d", series).isGreaterThan(100);
+        }
+
+        // One shaded band per located phase, where the analysis put it, labelled, and visibly painted.
+        List<?> bands = (List<?>) js("""
+                const figure = arguments[0].getBoundingClientRect();
+                return [...arguments[0].querySelectorAll('.annotations-under .band')].map((b) => {
+                  const r = b.getBoundingClientRect();
+                  return { from: b.dataset.from, label: b.querySelector('.band-label').textContent,
+                           edge: b.querySelector('.band-edge')?.textContent ?? null,
+                           colour: getComputedStyle(b).backgroundColor,
+                           x: Math.round(r.left + r.width / 2 - figure.left), top: Math.round(r.top - figure.top),
+                           height: Math.round(r.height), width: r.width };
+                });""", accuracy);
+        BufferedImage picture = ImageIO.read(new ByteArrayInputStream(accuracy.getScreenshotAs(OutputType.BYTES)));
+        for (int i = 0; i < phases.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> band = (Map<String, Object>) bands.get(i);
+            JsonNode phase = phases.get(i);
+            assertThat(band.get("from")).isEqualTo(phase.get("startStep").asText());
+            assertThat(band.get("label")).isEqualTo(words(phase.get("name").asText()));
+            assertThat(((Number) band.get("width")).doubleValue()).isGreaterThan(2);
+            if (phase.get("startStep").asLong() > 0) {
+                assertThat(band.get("edge")).as("boundary label").isNotNull();
+            }
+            assertThat(shadedShare(picture, band)).as("share of %s's column painted in its tint", band.get("label"))
+                    .isGreaterThan(0.6);
+        }
+        assertThat(browser.findElement(By.cssSelector("[data-field='verdict']")).getText())
+                .isEqualTo(analysis.get("verdict").asText());
+        if (!analysis.get("generalizationStep").isNull()) {
+            assertThat(accuracy.findElements(By.cssSelector(".marker.generalization[data-at='"
+                    + analysis.get("generalizationStep").asLong() + "']"))).hasSize(1);
+        }
+
+        // The spectrum's bars are the served norms, with the key frequencies marked.
+        JsonNode spectrum = api.get("/api/v1/experiments/" + grokked + "/spectrum").json();
+        WebElement bars = browser.findElement(By.cssSelector("[data-chart='spectrum']"));
+        waitUntil(() -> ((Number) js("return arguments[0].uplot.data[0].length", bars)).intValue() > 0);
+        assertThat(js("return arguments[0].uplot.data[0]", bars).toString())
+                .isEqualTo(spectrum.get("frequencies").toString().replace(",", ", "));
+        assertThat(bars.findElements(By.cssSelector(".band.key-frequency")))
+                .hasSize(spectrum.get("keyFrequencies").size());
+        screenshot("experiment");
+
+        // Log-scale steps: the x axis becomes logarithmic and step 0 leaves the plot.
+        browser.findElement(By.id("log-x")).click();
+        waitUntil(() -> Long.valueOf(3).equals(js("return arguments[0].uplot.scales.x.distr",
+                browser.findElement(By.cssSelector("[data-chart='accuracy']")))));
+        assertThat(((Number) js("return document.querySelector(\"[data-chart='accuracy']\").uplot.data[0][0]"))
+                .longValue()).isPositive();
+        browser.findElement(By.id("log-x")).click();
+    }
+
+    @Test
+    void aLiveRunAdvancesOnScreenWithoutAReload() throws Exception {
+        cancelQueued();
+        long id = submit(tinyRun("dash-live-" + suffix(), 1.0, 1500));
+        open("/experiments/" + id);
+        waitFor(() -> browser.findElements(By.cssSelector("[data-field='verdict']")).stream().findFirst().orElse(null));
+        assertThat(text(".run-status [data-field='status']")).isEqualTo("QUEUED");
+        js("window.sameDocument = true");
+
+        Thread training = new Thread(() -> TestJobs.runNext(context, "dashboard/0"), "dashboard-live-run");
+        training.start();
+        try {
+            long first = waitFor(() -> positive(stepOnScreen()));
+            int pointsThen = accuracyPoints();
+            long later = waitFor(() -> stepOnScreen() > first ? stepOnScreen() : null);
+            waitUntil(() -> accuracyPoints() > pointsThen);
+            assertThat(later).isGreaterThan(first);
+            assertThat(text(".run-status [data-field='status']")).isIn("RUNNING", "SUCCEEDED");
+            assertThat(js("return window.sameDocument === true")).as("the page was not reloaded").isEqualTo(true);
+            waitUntil(() -> "SUCCEEDED".equals(text(".run-status [data-field='status']")));
+            assertThat(stepOnScreen()).isEqualTo(1500);
+            assertThat(accuracyPoints()).isEqualTo(151);
+            assertThat(js("return window.sameDocument === true")).isEqualTo(true);
+        } finally {
+            training.join(120_000);
+        }
+    }
+
+    @Test
+    void theCancelButtonCancelsAQueuedRun() {
+        long id = submit(tinyRun("dash-cancel-" + suffix(), 1.0, 300));
+        open("/experiments/" + id);
+        WebElement cancel = waitFor(() -> browser.findElements(By.xpath("//button[text()='Cancel run']")).stream()
+                .findFirst().orElse(null));
+        cancel.click();
+        browser.switchTo().alert().accept();
+        waitUntil(() -> "CANCELLED".equals(text(".run-status [data-field='status']")));
+        assertThat(cancel.isDisplayed()).isFalse();
+        assertThat(api.get("/api/v1/experiments/" + id).json().get("status").asText()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void theFormShowsTheServersValidationErrorsNextToTheirFields() throws IOException {
+        open("/new");
+        new Select(browser.findElement(By.id("preset"))).selectByValue("nanda");
+        new Select(browser.findElement(By.id("preset-grokfast"))).selectByValue("EMA");
+        browser.findElement(By.xpath("//button[text()='Apply preset']")).click();
+        assertThat(browser.findElement(By.id("field-optimizer-gradientFilter-alpha-ema")).getAttribute("value"))
+                .isEqualTo("0.98");
+        String name = "dash-form-" + suffix();
+        WebElement nameField = browser.findElement(By.id("field-name"));
+        nameField.clear();
+        nameField.sendKeys(name);
+        WebElement heads = browser.findElement(By.id("field-model-heads-transformer"));
+        heads.clear();
+        heads.sendKeys("3");
+        WebElement rate = browser.findElement(By.id("field-optimizer-learningRate"));
+        rate.clear();
+        rate.sendKeys("-1");
+        browser.findElement(By.cssSelector("button[type='submit']")).click();
+
+        WebElement headsError = waitFor(() -> visible(browser.findElement(By.id("field-model-heads-transformer-error"))));
+        assertThat(headsError.getText()).isEqualTo("must divide dModel (128)");
+        assertThat(heads.getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(heads.getAttribute("aria-describedby")).contains(headsError.getAttribute("id"));
+        assertThat(headsError.findElement(By.xpath("..")).getAttribute("data-pointer")).isEqualTo("/model/heads");
+        assertThat(browser.findElement(By.id("field-optimizer-learningRate-error")).getText()).isNotBlank();
+        assertThat(browser.findElement(By.cssSelector(".error-summary")).getText())
+                .contains("Heads: must divide dModel (128)");
+        assertThat(browser.findElement(By.id("field-model-dModel-transformer-error")).isDisplayed()).isFalse();
+        screenshot("new-experiment");
+
+        // Corrected, the spec is accepted and the page moves to the new run.
+        heads.clear();
+        heads.sendKeys("4");
+        rate.clear();
+        rate.sendKeys("0.001");
+        browser.findElement(By.cssSelector("button[type='submit']")).click();
+        waitUntil(() -> browser.getCurrentUrl().matches(".*#/experiments/\\d+$"));
+        long id = Long.parseLong(browser.getCurrentUrl().replaceAll(".*/", ""));
+        JsonNode created = api.get("/api/v1/experiments/" + id).json();
+        assertThat(created.get("name").asText()).isEqualTo(name);
+        assertThat(created.at("/spec/model/heads").asInt()).isEqualTo(4);
+        assertThat(created.at("/spec/optimizer/gradientFilter/type").asText()).isEqualTo("EMA");
+        assertThat(created.at("/spec/task/modulus").asInt()).isEqualTo(113);
+        api.post("/api/v1/experiments/" + id + "/cancel");
+    }
+
+    @Test
+    void theComparePageOverlaysOneMetricOfSeveralRuns() throws IOException {
+        open("/compare?ids=" + grokked + "," + noWeightDecay + "&metric=test_acc");
+        WebElement chart = waitFor(() -> browser.findElements(By.cssSelector("[data-chart='compare']")).stream()
+                .findFirst().orElse(null));
+        waitUntil(() -> ((Number) js("return arguments[0].uplot.data[0].length", chart)).intValue() > 0);
+        assertThat(browser.findElement(By.id("run-" + grokked)).isSelected()).isTrue();
+        assertThat(browser.findElement(By.id("run-" + noWeightDecay)).isSelected()).isTrue();
+        @SuppressWarnings("unchecked")
+        List<String> labels = (List<String>) js("return arguments[0].uplot.series.slice(1).map((s) => s.label)", chart);
+        assertThat(labels).hasSize(2);
+        assertThat(labels.get(0)).startsWith("#" + grokked + " dash-grokking-");
+        assertThat(labels.get(1)).startsWith("#" + noWeightDecay + " dash-no-decay-");
+        Map<String, Map<Long, Double>> drawn = drawnSeries(chart);
+        JsonNode served = api.get("/api/v1/metrics?experiments=" + grokked + "," + noWeightDecay + "&names=test_acc")
+                .json().get("experiments");
+        for (int run = 0; run < 2; run++) {
+            JsonNode series = served.get(run).get("series").get(0);
+            Map<Long, Double> expected = new HashMap<>();
+            for (int i = 0; i < series.get("steps").size(); i++) {
+                expected.put(series.get("steps").get(i).asLong(), series.get("values").get(i).asDouble());
+            }
+            assertThat(drawn.get(labels.get(run))).isEqualTo(expected);
+        }
+        screenshot("compare");
+
+        // Another metric, one run fewer: the chart and the shareable URL follow.
+        new Select(browser.findElement(By.id("compare-metric"))).selectByValue("train_loss");
+        browser.findElement(By.id("run-" + noWeightDecay)).click();
+        waitUntil(() -> browser.getCurrentUrl().endsWith("#/compare?ids=" + grokked + "&metric=train_loss"));
+        WebElement redrawn = waitFor(() -> browser.findElements(By.cssSelector("[data-chart='compare']")).stream()
+                .filter(e -> ((Number) js("return arguments[0].uplot.series.length", e)).intValue() == 2)
+                .findFirst().orElse(null));
+        assertThat(redrawn.findElement(By.tagName("figcaption")).getText()).isEqualTo("train_loss (log scale)");
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------------
+
+    private long submit(String spec) {
+        Api.Response response = api.postJson("/api/v1/experiments", spec);
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        return response.json().get("id").asLong();
+    }
+
+    /** Submits and trains a run to its end; queued runs of other tests are cancelled first so this one is claimed. */
+    private long train(String spec) {
+        cancelQueued();
+        long id = submit(spec);
+        assertThat(TestJobs.runNext(context, "dashboard/0")).isTrue();
+        assertThat(api.get("/api/v1/experiments/" + id).json().get("status").asText()).isEqualTo("SUCCEEDED");
+        return id;
+    }
+
+    private void cancelQueued() {
+        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+    }
+
+    /** A fresh document at a dashboard route (a hash change alone would keep the previous page's state). */
+    private void open(String route) {
+        browser.get("about:blank");
+        browser.get("http://localhost:" + port + "/#" + route);
+    }
+
+    private Object js(String script, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(script, arguments);
+    }
+
+    private <T> T waitFor(Supplier<T> found) {
+        // Pages re-render what they poll or stream: an element found a moment ago may have been replaced.
+        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class).until(driver -> found.get());
+    }
+
+    private void waitUntil(Supplier<Boolean> condition) {
+        waitFor(() -> condition.get() ? Boolean.TRUE : null);
+    }
+
+    private static WebElement visible(WebElement element) {
+        return element.isDisplayed() ? element : null;
+    }
+
+    private static Long positive(long value) {
+        return value > 0 ? value : null;
+    }
+
+    /** An element's text, read in one script so that a re-render cannot come between finding and reading it. */
+    private String text(String css) {
+        return (String) js("return document.querySelector(arguments[0])?.textContent ?? null", css);
+    }
+
+    /** The list's row of a run as {name, href, status, cells, progressMax}, read in one script; null when absent. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> row(long id) {
+        return (Map<String, Object>) js("""
+                const row = document.querySelector(`tr[data-experiment-id='${arguments[0]}']`);
+                return row && { name: row.querySelector('a').textContent, href: row.querySelector('a').href,
+                  status: row.dataset.status, cells: [...row.cells].map((td) => td.innerText),
+                  progressMax: row.querySelector('progress')?.getAttribute('max') ?? null };""", id);
+    }
+
+    private long stepOnScreen() {
+        return Long.parseLong(text(".run-status [data-field='step']"));
+    }
+
+    private int accuracyPoints() {
+        return ((Number) js("return document.querySelector(\"[data-chart='accuracy']\").uplot.data[1]"
+                + ".filter((v) => v !== null).length")).intValue();
+    }
+
+    /** Each series of a chart as step → value, read from uPlot's own data (its nulls are gaps, not points). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Map<Long, Double>> drawnSeries(WebElement chart) {
+        Map<String, Object> data = (Map<String, Object>) js("""
+                const u = arguments[0].uplot;
+                return { labels: u.series.slice(1).map((s) => s.label), data: u.data };""", chart);
+        List<String> labels = (List<String>) data.get("labels");
+        List<List<Number>> columns = (List<List<Number>>) data.get("data");
+        Map<String, Map<Long, Double>> series = new HashMap<>();
+        for (int s = 0; s < labels.size(); s++) {
+            Map<Long, Double> points = new HashMap<>();
+            for (int i = 0; i < columns.get(0).size(); i++) {
+                Number value = columns.get(s + 1).get(i);
+                if (value != null) {
+                    points.put(columns.get(0).get(i).longValue(), value.doubleValue());
+                }
+            }
+            series.put(labels.get(s), points);
+        }
+        return series;
+    }
+
+    /** The share of a band's centre column, in the element's screenshot, that shows the band's tint over white. */
+    private static double shadedShare(BufferedImage picture, Map<String, Object> band) {
+        String[] rgba = band.get("colour").toString().replaceAll("[^0-9.,]", "").split(",");
+        double alpha = Double.parseDouble(rgba[3]);
+        int[] expected = new int[3];
+        for (int k = 0; k < 3; k++) {
+            expected[k] = (int) Math.round(alpha * Double.parseDouble(rgba[k]) + (1 - alpha) * 255);
+        }
+        int x = ((Number) band.get("x")).intValue();
+        int top = ((Number) band.get("top")).intValue();
+        int height = ((Number) band.get("height")).intValue();
+        int matching = 0;
+        for (int y = top; y < top + height; y++) {
+            int pixel = picture.getRGB(x, y);
+            int[] rgb = { (pixel >> 16) & 0xff, (pixel >> 8) & 0xff, pixel & 0xff };
+            boolean tinted = true;
+            for (int k = 0; k < 3; k++) {
+                tinted &= Math.abs(rgb[k] - expected[k]) <= 6;
+            }
+            matching += tinted ? 1 : 0;
+        }
+        return height == 0 ? 0 : (double) matching / height;
+    }
+
+    /** The page's whole length in one picture, for the README. */
+    private void screenshot(String name) throws IOException {
+        Dimension window = browser.manage().window().getSize();
+        long height = (Long) js("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(height + 140, 4000)));
+        // Let the charts follow the new size before the picture is taken.
+        js("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
+        Files.createDirectories(SCREENSHOTS);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        browser.manage().window().setSize(window);
+    }
+
+    private static String words(String phase) {
+        String lower = phase.toLowerCase().replace('_', ' ');
+        return Character.toUpperCase(lower.charAt(0)) + lower.substring(1);
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}
