@@ -69,8 +69,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * a batch is one contiguous block of rows, which BLAS reads and writes in place as a view. Matrix products go to
  * BLAS ({@code Nd4j.gemm} into buffers preallocated per batch size, transposes by flag, accumulation through
  * beta = 1), keys and values as one product with [W_K | W_V]; embedding gather and scatter, attention (tiny: at most
- * 4 positions), LayerNorm, bias plus activation (branch-free) and the fused softmax cross-entropy are Java loops over
- * {@link HostView}s. Every reduction outside BLAS runs in a fixed order in double, so a run is reproducible bit for
+ * 4 positions), LayerNorm, bias plus activation (branch-free) and the fused softmax cross-entropy are Java loops
+ * over rows staged in double[] through {@link HostView#read} and {@link HostView#write}. Every reduction outside BLAS runs in a fixed order in double, so a run is reproducible bit for
  * bit at a fixed BLAS thread count. Two element-wise ND4J ops remain, one call each over a whole array: exp inside
  * the cross-entropy (a Java loop of Math.exp was the slowest part of the loss) and erf for GELU (Java has none).
  * Both act element by element, so their results do not depend on the thread count.
