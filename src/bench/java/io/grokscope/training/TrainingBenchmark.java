@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Run: {@code mvn -Pbench -q test-compile exec:exec} (the {@code bench} profile adds {@code src/bench/java} to the
  * test sources and forks a JVM running this class, the profile's default {@code bench.main}). Timed and warm-up
  * steps per model: {@code -Dbench.steps=20} and {@code -Dbench.warmup=10} (the defaults; also the two program
- * arguments).
+ * arguments); {@code -Dbench.models=transformer} (or {@code mlp}) measures one model only.
  *
  * <p>What is timed is the trainer's update exactly ({@code Nd4jTrainer.Run.update}): forward and backward
  * ({@link Model#lossAndGradients}), the raw gradient norm, the gradient filter (none) and the AdamW step; no
@@ -79,14 +79,19 @@ public final class TrainingBenchmark {
                 + "cross-entropy; evaluation during timing: none");
         System.out.println();
 
+        String models = System.getProperty("bench.models", "mlp,transformer");
         MlpSpec mlp = new MlpSpec(128, List.of(512), Activation.RELU, InputEncoding.EMBEDDING, 1.0);
-        measure("MLP: embedding 113x128 shared by a and b -> 256, hidden 512 ReLU, unembed 512x113 with bias",
+        if (models.contains("mlp")) {
+            measure("MLP: embedding 113x128 shared by a and b -> 256, hidden 512 ReLU, unembed 512x113 with bias",
                 "libtorch 55 ms/step, target <= 43 ms, GEMM floor ~30 ms", mlp, data, adamW, mlpProducts(n), timed,
                 warmup);
-        measure("Transformer (Nanda et al. 2023): 1 layer, d_model 128, 4 heads x 32, d_mlp 512 ReLU, no LayerNorm, "
-                + "\"a b =\", vocab 114, last-position readout",
+        }
+        if (models.contains("transformer")) {
+            measure("Transformer (Nanda et al. 2023): 1 layer, d_model 128, 4 heads x 32, d_mlp 512 ReLU, "
+                + "no LayerNorm, \"a b =\", vocab 114, last-position readout",
                 "libtorch 75 ms/step last position only, 156 ms all positions; target <= 75 ms and <= 1.7 x GEMM",
                 TransformerSpec.nanda(), data, adamW, transformerProducts(n), timed, warmup);
+        }
     }
 
     private static void largeSgemm() {
