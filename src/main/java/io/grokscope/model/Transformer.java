@@ -70,10 +70,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * BLAS ({@code Nd4j.gemm} into buffers preallocated per batch size, transposes by flag, accumulation through
  * beta = 1), keys and values as one product with [W_K | W_V]; embedding gather and scatter, attention (tiny: at most
  * 4 positions), LayerNorm, bias plus activation (branch-free) and the fused softmax cross-entropy are Java loops
- * over rows staged in double[] through {@link HostView#read} and {@link HostView#write}. Every reduction outside BLAS runs in a fixed order in double, so a run is reproducible bit for
- * bit at a fixed BLAS thread count. Two element-wise ND4J ops remain, one call each over a whole array: exp inside
- * the cross-entropy (a Java loop of Math.exp was the slowest part of the loss) and erf for GELU (Java has none).
- * Both act element by element, so their results do not depend on the thread count.
+ * over rows staged in double[] through {@link HostView#read} and {@link HostView#write}. Every reduction outside
+ * BLAS runs in a fixed order in double, so a run is reproducible bit for bit at a fixed BLAS thread count. Two
+ * element-wise ND4J ops remain, one call each over a whole array: exp inside the cross-entropy (a Java loop of
+ * Math.exp was the slowest part of the loss) and erf for GELU (Java has none). Both act element by element, so their
+ * results do not depend on the thread count.
  */
 public final class Transformer implements Model {
 
@@ -356,7 +357,7 @@ public final class Transformer implements Model {
     // ---------------------------------------------------------------------------------------------------------------
     // Forward
 
-    /** Examples {@code start..start+w.n-1} through the network; leaves every activation in {@code w}, logits in w.logits. */
+    /** Examples {@code start..start+w.n-1} through the network; leaves every activation and the logits in w. */
     private void forward(Workspace w, int[] left, int[] right, int start, boolean training) {
         gatherEmbeddings(w, left, right, start);
         for (int l = 0; l < layers; l++) {

@@ -309,7 +309,8 @@ class TransformerReferenceTest {
                 cache.ln1Hat[t] = new double[d];
                 cache.ln2Hat[t] = new double[d];
                 double[] r = new double[1];
-                cache.attnIn[t] = norm == LayerNormPlacement.PRE ? layerNorm(x[t], b + "ln1", cache.ln1Hat[t], r) : x[t];
+                cache.attnIn[t] = norm == LayerNormPlacement.PRE
+                        ? layerNorm(x[t], b + "ln1", cache.ln1Hat[t], r) : x[t];
                 if (norm == LayerNormPlacement.PRE) {
                     cache.ln1Rstd[t] = r[0];
                 }
