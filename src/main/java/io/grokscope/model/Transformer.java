@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -84,6 +86,16 @@ public final class Transformer implements Model {
     /** torch's LayerNorm default. */
     static final double LN_EPS = 1e-5;
 
+    /**
+     * The Java kernels split their rows (or examples) into this many fixed, contiguous ranges: the first runs on the
+     * calling thread, the second on the common fork-join pool. The split depends on the row count only, never on the
+     * cores, and partial sums are combined in lane order, so the results are the same with or without a second core.
+     */
+    static final int LANES = 2;
+
+    /** Below this many rows the lanes run one after the other on the calling thread (forking would cost more). */
+    static final int PARALLEL_ROWS = 512;
+
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
@@ -111,20 +123,10 @@ public final class Transformer implements Model {
     private final INDArray unembed;
     private final INDArray unembedGradient;
 
-    // Scratch (double accumulators and per-example attention state), reused every step.
-    private final double[] embedAccumulator;
-    private final double[] posAccumulator;
-    private final double[] biasAccumulator;
-    private final double[] scores;
-    private final double[] exampleKeyValues;
-    private final double[] exampleKeyValueGrads;
-    private final double[] exampleRow;
-    private final double[] exampleRow2;
-    private final double[] exampleRow3;
-    private final double[] rowX; // row scratch, max(dModel, dMlp, elements) wide
-    private final double[] rowY;
-    private final double[] vector; // a bias or gain, staged once per kernel call
-    private final double[] vector2;
+    // Scratch, reused every step: per-lane rows and accumulators, and vectors staged once per kernel (read-only
+    // inside the lanes).
+    private final Lane[] lanes;
+    private final double[] vector; // a bias, staged once per kernel call
     private final double[] embedCache; // W_E and W_pos staged once per forward pass
     private final double[] posCache;
 
@@ -163,20 +165,11 @@ public final class Transformer implements Model {
         this.unembed = parameters.get("W_U");
         this.unembedGradient = parameters.gradient("W_U");
 
-        this.embedAccumulator = new double[vocab * d];
-        this.posAccumulator = new double[ctx * d];
-        this.biasAccumulator = new double[Math.max(d, dMlp)];
-        this.scores = new double[ctx];
-        this.exampleKeyValues = new double[ctx * 2 * d];
-        this.exampleKeyValueGrads = new double[ctx * 2 * d];
-        this.exampleRow = new double[d];
-        this.exampleRow2 = new double[d];
-        this.exampleRow3 = new double[d];
-        int width = Math.max(Math.max(d, dMlp), elements);
-        this.rowX = new double[width];
-        this.rowY = new double[width];
-        this.vector = new double[width];
-        this.vector2 = new double[width];
+        this.lanes = new Lane[LANES];
+        for (int k = 0; k < LANES; k++) {
+            lanes[k] = new Lane();
+        }
+        this.vector = new double[Math.max(d, dMlp)];
         this.embedCache = new double[vocab * d];
         this.posCache = new double[ctx * d];
     }
@@ -287,35 +280,46 @@ public final class Transformer implements Model {
             int n = Math.min(EVAL_CHUNK, total - start);
             Workspace w = workspace(n, false);
             forward(w, data.left(), data.right(), start, false);
-            double[] z = rowX;
-            for (int i = 0; i < n; i++) {
-                w.logitsView.read(i * elements, z, 0, elements);
-                int y = answer[start + i];
-                int best = 0;
-                double bestValue = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < elements; j++) {
-                    if (z[j] > bestValue) {
-                        bestValue = z[j];
-                        best = j;
-                    }
-                }
-                if (best == y) {
-                    correct++;
-                }
-                if (loss == Loss.CROSS_ENTROPY) {
-                    double sum = 0;
+            int offset = start;
+            inLanes(n, (lane, from, to) -> {
+                double[] z = lane.rowX;
+                double sum = 0;
+                long hits = 0;
+                for (int i = from; i < to; i++) {
+                    w.logitsView.read(i * elements, z, 0, elements);
+                    int y = answer[offset + i];
+                    int best = 0;
+                    double bestValue = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < elements; j++) {
-                        sum += Math.exp(z[j] - bestValue);
+                        if (z[j] > bestValue) {
+                            bestValue = z[j];
+                            best = j;
+                        }
                     }
-                    lossSum += bestValue + Math.log(sum) - z[y];
-                } else {
-                    double rowSum = 0;
-                    for (int j = 0; j < elements; j++) {
-                        double e = z[j] - (j == y ? 1.0 : 0.0);
-                        rowSum += e * e;
+                    if (best == y) {
+                        hits++;
                     }
-                    lossSum += rowSum / elements;
+                    if (loss == Loss.CROSS_ENTROPY) {
+                        double e = 0;
+                        for (int j = 0; j < elements; j++) {
+                            e += Math.exp(z[j] - bestValue);
+                        }
+                        sum += bestValue + Math.log(e) - z[y];
+                    } else {
+                        double rowSum = 0;
+                        for (int j = 0; j < elements; j++) {
+                            double e = z[j] - (j == y ? 1.0 : 0.0);
+                            rowSum += e * e;
+                        }
+                        sum += rowSum / elements;
+                    }
                 }
+                lane.total = sum;
+                lane.count = hits;
+            });
+            for (Lane lane : lanes) {
+                lossSum += lane.total;
+                correct += lane.count;
             }
         }
         return new Evaluation(lossSum / total, (double) correct / total);
@@ -375,20 +379,26 @@ public final class Transformer implements Model {
     /** x0[t·n + i] = W_E[token(i, t)] + W_pos[t]. */
     private void gatherEmbeddings(Workspace w, int[] left, int[] right, int start) {
         int n = w.n;
+        for (int i = 0; i < n; i++) {
+            checkToken(left[start + i]);
+            checkToken(right[start + i]);
+        }
         HostView x = w.layer[0].xInView;
         embedView.read(0, embedCache, 0, vocab * d);
         posView.read(0, posCache, 0, ctx * d);
-        double[] row = rowX;
-        for (int t = 0; t < ctx; t++) {
-            int pos = t * d;
-            for (int i = 0; i < n; i++) {
-                int from = token(t, left[start + i], right[start + i]) * d;
-                for (int c = 0; c < d; c++) {
-                    row[c] = embedCache[from + c] + posCache[pos + c];
+        inLanes(n, (lane, from, to) -> {
+            double[] row = lane.rowX;
+            for (int t = 0; t < ctx; t++) {
+                int pos = t * d;
+                for (int i = from; i < to; i++) {
+                    int e = token(t, left[start + i], right[start + i]) * d;
+                    for (int c = 0; c < d; c++) {
+                        row[c] = embedCache[e + c] + posCache[pos + c];
+                    }
+                    x.write(row, 0, (t * n + i) * d, d);
                 }
-                x.write(row, 0, (t * n + i) * d, d);
             }
-        }
+        });
     }
 
     /** The token at position t of "a b =" or "a op b =". */
@@ -440,16 +450,18 @@ public final class Transformer implements Model {
         HostView mid = f.midView;
         double[] bias = vector;
         b.bOut.read(0, bias, 0, d);
-        double[] sum = rowX;
-        double[] residual = rowY;
-        for (int r = 0; r < nq; r++) {
-            s2.read(r * d, sum, 0, d);
-            mid.read(r * d, residual, 0, d);
-            for (int c = 0; c < d; c++) {
-                sum[c] += bias[c] + residual[c];
+        inLanes(nq, (lane, from, to) -> {
+            double[] sum = lane.rowX;
+            double[] residual = lane.rowY;
+            for (int r = from; r < to; r++) {
+                s2.read(r * d, sum, 0, d);
+                mid.read(r * d, residual, 0, d);
+                for (int c = 0; c < d; c++) {
+                    sum[c] += bias[c] + residual[c];
+                }
+                s2.write(sum, 0, r * d, d);
             }
-            s2.write(sum, 0, r * d, d);
-        }
+        });
         if (norm == LayerNormPlacement.POST) {
             b.ln2.forward(f.s2View, f.outView, nq, f.s2Mean, f.s2Rstd);
         }
@@ -461,17 +473,22 @@ public final class Transformer implements Model {
      * staged in double[] scratch (see {@link HostView#read}).
      */
     private void attentionForward(Layer f) {
+        inLanes(f.n, (lane, from, to) -> attentionForward(f, lane, from, to));
+    }
+
+    private void attentionForward(Layer f, Lane lane, int from, int to) {
         int n = f.n;
         int stride = 2 * d;
         HostView q = f.qView;
         HostView kv = f.kvView; // row r: key at r·2d, value at r·2d + d
         HostView z = f.zView;
         double[] probs = f.probs;
-        double[] kvRows = exampleKeyValues; // [s][2d]
-        double[] qRow = exampleRow;
-        double[] zRow = exampleRow2;
+        double[] kvRows = lane.keyValues; // [s][2d]
+        double[] qRow = lane.row1;
+        double[] zRow = lane.row2;
+        double[] scores = lane.scores;
         double scale = 1.0 / Math.sqrt(dHead);
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             for (int s = 0; s < ctx; s++) {
                 kv.read((s * n + i) * stride, kvRows, s * stride, stride);
             }
@@ -522,15 +539,17 @@ public final class Transformer implements Model {
         HostView hidden = f.hiddenView;
         double[] bias = vector;
         b.bIn.read(0, bias, 0, dMlp);
-        double[] row = rowX;
-        for (int r = 0; r < f.nq; r++) {
-            hidden.read(r * dMlp, row, 0, dMlp);
-            for (int j = 0; j < dMlp; j++) {
-                double z = row[j] + bias[j];
-                row[j] = 0.5 * (z + Math.abs(z)); // = max(z, 0) exactly, without a branch
+        inLanes(f.nq, (lane, from, to) -> {
+            double[] row = lane.rowX;
+            for (int r = from; r < to; r++) {
+                hidden.read(r * dMlp, row, 0, dMlp);
+                for (int j = 0; j < dMlp; j++) {
+                    double z = row[j] + bias[j];
+                    row[j] = 0.5 * (z + Math.abs(z)); // = max(z, 0) exactly, without a branch
+                }
+                hidden.write(row, 0, r * dMlp, dMlp);
             }
-            hidden.write(row, 0, r * dMlp, dMlp);
-        }
+        });
     }
 
     /**
@@ -543,35 +562,41 @@ public final class Transformer implements Model {
         HostView hidden = f.hiddenView;
         double[] bias = vector;
         b.bIn.read(0, bias, 0, dMlp);
-        double[] z = rowX;
-        double[] u = rowY;
         int nq = f.nq;
-        for (int r = 0; r < nq; r++) {
-            pre.read(r * dMlp, z, 0, dMlp);
-            for (int j = 0; j < dMlp; j++) {
-                z[j] += bias[j];
-                u[j] = z[j] * INV_SQRT2;
-            }
-            pre.write(z, 0, r * dMlp, dMlp);
-            erf.write(u, 0, r * dMlp, dMlp);
-        }
-        Nd4j.exec(new Erf(f.erf, f.erf));
-        double[] phi = vector2;
-        for (int r = 0; r < nq; r++) {
-            pre.read(r * dMlp, z, 0, dMlp);
-            erf.read(r * dMlp, phi, 0, dMlp);
-            for (int j = 0; j < dMlp; j++) {
-                phi[j] = 0.5 * (1.0 + phi[j]);
-                u[j] = z[j] * phi[j];
-            }
-            hidden.write(u, 0, r * dMlp, dMlp);
-            if (training) {
+        inLanes(nq, (lane, from, to) -> {
+            double[] z = lane.rowX;
+            double[] u = lane.rowY;
+            for (int r = from; r < to; r++) {
+                pre.read(r * dMlp, z, 0, dMlp);
                 for (int j = 0; j < dMlp; j++) {
-                    z[j] = phi[j] + z[j] * INV_SQRT_2PI * Math.exp(-0.5 * z[j] * z[j]);
+                    z[j] += bias[j];
+                    u[j] = z[j] * INV_SQRT2;
                 }
                 pre.write(z, 0, r * dMlp, dMlp);
+                erf.write(u, 0, r * dMlp, dMlp);
             }
-        }
+        });
+        Nd4j.exec(new Erf(f.erf, f.erf));
+        inLanes(nq, (lane, from, to) -> {
+            double[] z = lane.rowX;
+            double[] u = lane.rowY;
+            double[] phi = lane.rowZ;
+            for (int r = from; r < to; r++) {
+                pre.read(r * dMlp, z, 0, dMlp);
+                erf.read(r * dMlp, phi, 0, dMlp);
+                for (int j = 0; j < dMlp; j++) {
+                    phi[j] = 0.5 * (1.0 + phi[j]);
+                    u[j] = z[j] * phi[j];
+                }
+                hidden.write(u, 0, r * dMlp, dMlp);
+                if (training) {
+                    for (int j = 0; j < dMlp; j++) {
+                        z[j] = phi[j] + z[j] * INV_SQRT_2PI * Math.exp(-0.5 * z[j] * z[j]);
+                    }
+                    pre.write(z, 0, r * dMlp, dMlp);
+                }
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -587,38 +612,44 @@ public final class Transformer implements Model {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double[] max = w.rowMax;
-        double[] row = rowX;
-        for (int i = 0; i < n; i++) {
-            z.read(i * elements, row, 0, elements);
-            double m = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < elements; j++) {
-                m = Math.max(m, row[j]);
+        inLanes(n, (lane, from, to) -> {
+            double[] row = lane.rowX;
+            for (int i = from; i < to; i++) {
+                z.read(i * elements, row, 0, elements);
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < elements; j++) {
+                    m = Math.max(m, row[j]);
+                }
+                max[i] = m;
+                for (int j = 0; j < elements; j++) {
+                    row[j] -= m;
+                }
+                dz.write(row, 0, i * elements, elements);
             }
-            max[i] = m;
-            for (int j = 0; j < elements; j++) {
-                row[j] -= m;
-            }
-            dz.write(row, 0, i * elements, elements);
-        }
+        });
         Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
         double invN = 1.0 / n;
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            dz.read(i * elements, row, 0, elements);
-            double sum = 0;
-            for (int j = 0; j < elements; j++) {
-                sum += row[j];
+        inLanes(n, (lane, from, to) -> {
+            double[] row = lane.rowX;
+            double total = 0;
+            for (int i = from; i < to; i++) {
+                dz.read(i * elements, row, 0, elements);
+                double sum = 0;
+                for (int j = 0; j < elements; j++) {
+                    sum += row[j];
+                }
+                int y = answer[i];
+                total += max[i] + Math.log(sum) - z.get(i * elements + y);
+                double scale = invN / sum;
+                for (int j = 0; j < elements; j++) {
+                    row[j] *= scale;
+                }
+                row[y] -= invN;
+                dz.write(row, 0, i * elements, elements);
             }
-            int y = answer[i];
-            total += max[i] + Math.log(sum) - z.get(i * elements + y);
-            double scale = invN / sum;
-            for (int j = 0; j < elements; j++) {
-                row[j] *= scale;
-            }
-            row[y] -= invN;
-            dz.write(row, 0, i * elements, elements);
-        }
-        return total * invN;
+            lane.total = total;
+        });
+        return laneTotal() * invN;
     }
 
     private double squaredErrorAndGradient(Workspace w, int[] answer) {
@@ -626,21 +657,24 @@ public final class Transformer implements Model {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double count = (double) n * elements;
-        double total = 0;
-        double[] row = rowX;
-        for (int i = 0; i < n; i++) {
-            z.read(i * elements, row, 0, elements);
-            int y = answer[i];
-            double rowSum = 0;
-            for (int j = 0; j < elements; j++) {
-                double e = row[j] - (j == y ? 1.0 : 0.0);
-                rowSum += e * e;
-                row[j] = 2.0 * e / count;
+        inLanes(n, (lane, from, to) -> {
+            double[] row = lane.rowX;
+            double total = 0;
+            for (int i = from; i < to; i++) {
+                z.read(i * elements, row, 0, elements);
+                int y = answer[i];
+                double rowSum = 0;
+                for (int j = 0; j < elements; j++) {
+                    double e = row[j] - (j == y ? 1.0 : 0.0);
+                    rowSum += e * e;
+                    row[j] = 2.0 * e / count;
+                }
+                total += rowSum;
+                dz.write(row, 0, i * elements, elements);
             }
-            total += rowSum;
-            dz.write(row, 0, i * elements, elements);
-        }
-        return total / count;
+            lane.total = total;
+        });
+        return laneTotal() / count;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -706,41 +740,36 @@ public final class Transformer implements Model {
     /** dHidden ← dHidden · act'(z), and b_in's gradient as its column sums. */
     private void activationBackward(Block b, Layer f) {
         HostView g = f.dHiddenView;
-        double[] acc = biasAccumulator;
-        Arrays.fill(acc, 0, dMlp, 0.0);
-        int nq = f.nq;
-        double[] gRow = rowX;
-        double[] other = rowY;
-        if (gelu) {
-            HostView derivative = f.preView;
-            for (int r = 0; r < nq; r++) {
+        HostView other = gelu ? f.preView : f.hiddenView; // act'(z) for GELU; relu(z) for ReLU
+        inLanes(f.nq, (lane, from, to) -> {
+            double[] acc = lane.accumulator;
+            Arrays.fill(acc, 0, dMlp, 0.0);
+            double[] gRow = lane.rowX;
+            double[] oRow = lane.rowY;
+            for (int r = from; r < to; r++) {
                 g.read(r * dMlp, gRow, 0, dMlp);
-                derivative.read(r * dMlp, other, 0, dMlp);
-                for (int j = 0; j < dMlp; j++) {
-                    double v = gRow[j] * other[j];
-                    gRow[j] = v;
-                    acc[j] += v;
+                other.read(r * dMlp, oRow, 0, dMlp);
+                if (gelu) {
+                    for (int j = 0; j < dMlp; j++) {
+                        double v = gRow[j] * oRow[j];
+                        gRow[j] = v;
+                        acc[j] += v;
+                    }
+                } else {
+                    // Branch-free, as in reluForward: relu(z) >= 0, so its bit pattern is non-zero exactly where the
+                    // derivative is 1; (bits | -bits) >> 63 turns that into an all-ones or all-zeros mask for g.
+                    for (int j = 0; j < dMlp; j++) {
+                        long bits = Double.doubleToRawLongBits(oRow[j]);
+                        long mask = (bits | -bits) >> 63;
+                        double v = Double.longBitsToDouble(Double.doubleToRawLongBits(gRow[j]) & mask);
+                        gRow[j] = v;
+                        acc[j] += v;
+                    }
                 }
                 g.write(gRow, 0, r * dMlp, dMlp);
             }
-        } else {
-            // Branch-free, as in reluForward: hidden >= 0 after ReLU, so its bit pattern is non-zero exactly where
-            // the derivative is 1; (bits | -bits) >> 63 turns that into an all-ones or all-zeros mask for g.
-            HostView hidden = f.hiddenView;
-            for (int r = 0; r < nq; r++) {
-                g.read(r * dMlp, gRow, 0, dMlp);
-                hidden.read(r * dMlp, other, 0, dMlp);
-                for (int j = 0; j < dMlp; j++) {
-                    long bits = Double.doubleToRawLongBits(other[j]);
-                    long mask = (bits | -bits) >> 63;
-                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(gRow[j]) & mask);
-                    gRow[j] = v;
-                    acc[j] += v;
-                }
-                g.write(gRow, 0, r * dMlp, dMlp);
-            }
-        }
-        b.bInGrad.write(acc, 0, 0, dMlp);
+        });
+        writeLaneSums(dMlp, b.bInGrad);
     }
 
     /**
@@ -749,6 +778,10 @@ public final class Transformer implements Model {
      * written once.
      */
     private void attentionBackward(Layer f) {
+        inLanes(f.n, (lane, from, to) -> attentionBackward(f, lane, from, to));
+    }
+
+    private void attentionBackward(Layer f, Lane lane, int from, int to) {
         int n = f.n;
         int stride = 2 * d;
         HostView q = f.qView;
@@ -757,14 +790,14 @@ public final class Transformer implements Model {
         HostView dQ = f.dQView;
         HostView dKV = f.dKVView;
         double[] probs = f.probs;
-        double[] kvRows = exampleKeyValues;
-        double[] dkvRows = exampleKeyValueGrads;
-        double[] qRow = exampleRow;
-        double[] dzRow = exampleRow2;
-        double[] dqRow = exampleRow3;
-        double[] dp = scores;
+        double[] kvRows = lane.keyValues;
+        double[] dkvRows = lane.keyValueGrads;
+        double[] qRow = lane.row1;
+        double[] dzRow = lane.row2;
+        double[] dqRow = lane.row3;
+        double[] dp = lane.scores;
         double scale = 1.0 / Math.sqrt(dHead);
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             for (int s = 0; s < ctx; s++) {
                 kv.read((s * n + i) * stride, kvRows, s * stride, stride);
             }
@@ -807,28 +840,42 @@ public final class Transformer implements Model {
         }
     }
 
-    /** dW_E[token(i, t)] += dx0[t·n + i]; dW_pos[t] += Σ_i dx0[t·n + i]; in double, in row order. */
+    /** dW_E[token(i, t)] += dx0[t·n + i]; dW_pos[t] += Σ_i dx0[t·n + i]; in double, in row order per lane. */
     private void scatterEmbeddings(Workspace w, int[] left, int[] right) {
         int n = w.n;
         HostView dx = w.layer[0].dInView;
-        double[] embedAcc = embedAccumulator;
-        double[] posAcc = posAccumulator;
-        Arrays.fill(embedAcc, 0.0);
-        Arrays.fill(posAcc, 0.0);
-        double[] row = rowX;
-        for (int t = 0; t < ctx; t++) {
-            int pos = t * d;
-            for (int i = 0; i < n; i++) {
-                int to = token(t, left[i], right[i]) * d;
-                dx.read((t * n + i) * d, row, 0, d);
-                for (int c = 0; c < d; c++) {
-                    embedAcc[to + c] += row[c];
-                    posAcc[pos + c] += row[c];
+        inLanes(n, (lane, from, to) -> {
+            double[] embedAcc = lane.embedAccumulator;
+            double[] posAcc = lane.posAccumulator;
+            Arrays.fill(embedAcc, 0.0);
+            Arrays.fill(posAcc, 0.0);
+            double[] row = lane.rowX;
+            for (int t = 0; t < ctx; t++) {
+                int pos = t * d;
+                for (int i = from; i < to; i++) {
+                    int e = token(t, left[i], right[i]) * d;
+                    dx.read((t * n + i) * d, row, 0, d);
+                    for (int c = 0; c < d; c++) {
+                        embedAcc[e + c] += row[c];
+                        posAcc[pos + c] += row[c];
+                    }
                 }
             }
+        });
+        double[] embed = embedCache; // free during the backward pass
+        double[] pos = posCache;
+        Arrays.fill(embed, 0.0);
+        Arrays.fill(pos, 0.0);
+        for (Lane lane : lanes) {
+            for (int e = 0; e < embed.length; e++) {
+                embed[e] += lane.embedAccumulator[e];
+            }
+            for (int e = 0; e < pos.length; e++) {
+                pos[e] += lane.posAccumulator[e];
+            }
         }
-        embedGradView.write(embedAcc, 0, 0, embedAcc.length);
-        posGradView.write(posAcc, 0, 0, posAcc.length);
+        embedGradView.write(embed, 0, 0, embed.length);
+        posGradView.write(pos, 0, 0, pos.length);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -840,31 +887,104 @@ public final class Transformer implements Model {
 
     /** target[e] += source[e] for e < count, a row-sized chunk at a time. */
     private void addInto(HostView target, HostView source, int count) {
-        double[] a = rowX;
-        double[] b = rowY;
-        for (int from = 0; from < count; from += a.length) {
-            int m = Math.min(a.length, count - from);
-            target.read(from, a, 0, m);
-            source.read(from, b, 0, m);
-            for (int e = 0; e < m; e++) {
-                a[e] += b[e];
+        int chunk = lanes[0].rowX.length;
+        int chunks = (count + chunk - 1) / chunk;
+        inLanes(chunks, (lane, from, to) -> {
+            double[] a = lane.rowX;
+            double[] b = lane.rowY;
+            for (int k = from; k < to; k++) {
+                int start = k * chunk;
+                int m = Math.min(chunk, count - start);
+                target.read(start, a, 0, m);
+                source.read(start, b, 0, m);
+                for (int e = 0; e < m; e++) {
+                    a[e] += b[e];
+                }
+                target.write(a, 0, start, m);
             }
-            target.write(a, 0, from, m);
+        });
+    }
+
+    /** target[c] = Σ_r g[r, c], summed in double in row order per lane, lanes in order. */
+    private void columnSums(HostView g, int rows, int width, HostView target) {
+        inLanes(rows, (lane, from, to) -> {
+            double[] acc = lane.accumulator;
+            Arrays.fill(acc, 0, width, 0.0);
+            double[] row = lane.rowX;
+            for (int r = from; r < to; r++) {
+                g.read(r * width, row, 0, width);
+                for (int c = 0; c < width; c++) {
+                    acc[c] += row[c];
+                }
+            }
+        });
+        writeLaneSums(width, target);
+    }
+
+    /** target[c] = Σ over lanes (in order) of lane.accumulator[c]. */
+    private void writeLaneSums(int width, HostView target) {
+        double[] sum = vector;
+        Arrays.fill(sum, 0, width, 0.0);
+        for (Lane lane : lanes) {
+            for (int c = 0; c < width; c++) {
+                sum[c] += lane.accumulator[c];
+            }
+        }
+        target.write(sum, 0, 0, width);
+    }
+
+    /** The lanes' partial totals, summed in lane order. */
+    private double laneTotal() {
+        double total = 0;
+        for (Lane lane : lanes) {
+            total += lane.total;
+        }
+        return total;
+    }
+
+    /** A kernel over rows (or examples) {@code from..to-1}, using its lane's scratch. */
+    @FunctionalInterface
+    private interface RangeKernel {
+        void run(Lane lane, int from, int to);
+    }
+
+    /**
+     * Runs {@code kernel} over [0, count) as {@link #LANES} fixed ranges, the first on this thread and the second on
+     * the common fork-join pool (or both here for small counts). Waits for both, even when one fails.
+     */
+    private void inLanes(int count, RangeKernel kernel) {
+        int mid = count / 2;
+        if (count < PARALLEL_ROWS) {
+            kernel.run(lanes[0], 0, mid);
+            kernel.run(lanes[1], mid, count);
+            return;
+        }
+        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> kernel.run(lanes[1], mid, count));
+        try {
+            kernel.run(lanes[0], 0, mid);
+        } finally {
+            second.join();
         }
     }
 
-    /** target[c] = Σ_r g[r, c], summed in double in row order. */
-    private void columnSums(HostView g, int rows, int width, HostView target) {
-        double[] acc = biasAccumulator;
-        Arrays.fill(acc, 0, width, 0.0);
-        double[] row = rowX;
-        for (int r = 0; r < rows; r++) {
-            g.read(r * width, row, 0, width);
-            for (int c = 0; c < width; c++) {
-                acc[c] += row[c];
-            }
-        }
-        target.write(acc, 0, 0, width);
+    /** One lane's scratch: rows, one example's attention state, partial sums. */
+    private final class Lane {
+        final double[] rowX = new double[Math.max(Math.max(d, dMlp), elements)];
+        final double[] rowY = new double[rowX.length];
+        final double[] rowZ = new double[rowX.length];
+        final double[] row1 = new double[d];
+        final double[] row2 = new double[d];
+        final double[] row3 = new double[d];
+        final double[] keyValues = new double[ctx * 2 * d];
+        final double[] keyValueGrads = new double[ctx * 2 * d];
+        final double[] scores = new double[ctx];
+        final double[] accumulator = new double[Math.max(d, dMlp)];
+        final double[] embedAccumulator = new double[vocab * d];
+        final double[] posAccumulator = new double[ctx * d];
+        final double[] gainAccumulator = new double[d];
+        final double[] biasAccumulator = new double[d];
+        double total;
+        long count;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -956,8 +1076,6 @@ public final class Transformer implements Model {
         final HostView bias;
         final HostView gainGrad;
         final HostView biasGrad;
-        final double[] gainAcc = new double[d];
-        final double[] biasAcc = new double[d];
         final double[] gainCache = new double[d];
         final double[] biasCache = new double[d];
 
@@ -974,27 +1092,29 @@ public final class Transformer implements Model {
             double[] beta = biasCache;
             gain.read(0, g, 0, d);
             bias.read(0, beta, 0, d);
-            double[] row = rowX;
-            for (int r = 0; r < rows; r++) {
-                x.read(r * d, row, 0, d);
-                double sum = 0;
-                for (int c = 0; c < d; c++) {
-                    sum += row[c];
+            inLanes(rows, (lane, from, to) -> {
+                double[] row = lane.rowX;
+                for (int r = from; r < to; r++) {
+                    x.read(r * d, row, 0, d);
+                    double sum = 0;
+                    for (int c = 0; c < d; c++) {
+                        sum += row[c];
+                    }
+                    double mu = sum / d;
+                    double sq = 0;
+                    for (int c = 0; c < d; c++) {
+                        double e = row[c] - mu;
+                        sq += e * e;
+                    }
+                    double rs = 1.0 / Math.sqrt(sq / d + LN_EPS);
+                    mean[r] = mu;
+                    rstd[r] = rs;
+                    for (int c = 0; c < d; c++) {
+                        row[c] = (row[c] - mu) * rs * g[c] + beta[c];
+                    }
+                    y.write(row, 0, r * d, d);
                 }
-                double mu = sum / d;
-                double sq = 0;
-                for (int c = 0; c < d; c++) {
-                    double e = row[c] - mu;
-                    sq += e * e;
-                }
-                double rs = 1.0 / Math.sqrt(sq / d + LN_EPS);
-                mean[r] = mu;
-                rstd[r] = rs;
-                for (int c = 0; c < d; c++) {
-                    row[c] = (row[c] - mu) * rs * g[c] + beta[c];
-                }
-                y.write(row, 0, r * d, d);
-            }
+            });
         }
 
         /**
@@ -1002,38 +1122,52 @@ public final class Transformer implements Model {
          * gradients: dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = dy·gain.
          */
         void backward(HostView x, HostView dy, int rows, double[] mean, double[] rstd) {
-            Arrays.fill(gainAcc, 0.0);
-            Arrays.fill(biasAcc, 0.0);
             double[] g = gainCache;
             gain.read(0, g, 0, d);
-            double[] xhat = rowX;
-            double[] grad = rowY;
-            for (int r = 0; r < rows; r++) {
-                x.read(r * d, xhat, 0, d);
-                dy.read(r * d, grad, 0, d);
-                double mu = mean[r];
-                double rs = rstd[r];
-                double sumG = 0;
-                double sumGx = 0;
-                for (int c = 0; c < d; c++) {
-                    double xh = (xhat[c] - mu) * rs;
-                    xhat[c] = xh;
-                    gainAcc[c] += grad[c] * xh;
-                    biasAcc[c] += grad[c];
-                    double gh = grad[c] * g[c];
-                    grad[c] = gh;
-                    sumG += gh;
-                    sumGx += gh * xh;
+            inLanes(rows, (lane, from, to) -> {
+                double[] gainAcc = lane.gainAccumulator;
+                double[] biasAcc = lane.biasAccumulator;
+                Arrays.fill(gainAcc, 0.0);
+                Arrays.fill(biasAcc, 0.0);
+                double[] xhat = lane.rowX;
+                double[] grad = lane.rowY;
+                for (int r = from; r < to; r++) {
+                    x.read(r * d, xhat, 0, d);
+                    dy.read(r * d, grad, 0, d);
+                    double mu = mean[r];
+                    double rs = rstd[r];
+                    double sumG = 0;
+                    double sumGx = 0;
+                    for (int c = 0; c < d; c++) {
+                        double xh = (xhat[c] - mu) * rs;
+                        xhat[c] = xh;
+                        gainAcc[c] += grad[c] * xh;
+                        biasAcc[c] += grad[c];
+                        double gh = grad[c] * g[c];
+                        grad[c] = gh;
+                        sumG += gh;
+                        sumGx += gh * xh;
+                    }
+                    double meanG = sumG / d;
+                    double meanGx = sumGx / d;
+                    for (int c = 0; c < d; c++) {
+                        grad[c] = rs * (grad[c] - meanG - xhat[c] * meanGx);
+                    }
+                    dy.write(grad, 0, r * d, d);
                 }
-                double meanG = sumG / d;
-                double meanGx = sumGx / d;
+            });
+            double[] gainSum = gainCache; // the gain is no longer needed
+            double[] biasSum = biasCache;
+            Arrays.fill(gainSum, 0.0);
+            Arrays.fill(biasSum, 0.0);
+            for (Lane lane : lanes) {
                 for (int c = 0; c < d; c++) {
-                    grad[c] = rs * (grad[c] - meanG - xhat[c] * meanGx);
+                    gainSum[c] += lane.gainAccumulator[c];
+                    biasSum[c] += lane.biasAccumulator[c];
                 }
-                dy.write(grad, 0, r * d, d);
             }
-            gainGrad.write(gainAcc, 0, 0, d);
-            biasGrad.write(biasAcc, 0, 0, d);
+            gainGrad.write(gainSum, 0, 0, d);
+            biasGrad.write(biasSum, 0, 0, d);
         }
     }
 

@@ -113,7 +113,8 @@ class TransformerTest {
 
     @Test
     void aStepIsBitReproducible() {
-        Examples batch = TransformerReferenceTest.batch(60, 1);
+        // Large enough for the kernels' two lanes to run on two threads.
+        Examples batch = TransformerReferenceTest.batch(2 * Transformer.PARALLEL_ROWS + 1, 1);
         float[][] gradients = new float[2][];
         double[] losses = new double[2];
         for (int run = 0; run < 2; run++) {
