@@ -204,7 +204,7 @@ def render(title, series, analysis):
 # -------------------------------------------------------------------------------------------------------------- runs
 
 @run('nanda')
-def nanda(api, out, seed=0, margin=3000):
+def nanda(api, out, seed=0, stop_when=None):
     """Nanda et al. 2023: p = 113, 30 %, 1-layer transformer, full-batch AdamW 1e-3, wd 1, betas (0.9, 0.98)."""
     spec = {'name': 'repro-nanda-p113' + (f'-seed{seed}' if seed else ''),
             'task': {'operation': 'ADD', 'modulus': 113, 'trainFraction': 0.3, 'seed': seed},
@@ -216,13 +216,33 @@ def nanda(api, out, seed=0, margin=3000):
             'analysis': {'progressMeasuresEvery': 100}}
 
     return submit_and_publish(api, out, 'nanda' + (f'-seed{seed}' if seed else ''), spec,
-                              stop_when=stop_after_cleanup(api, margin), note=f'p=113, frac 0.3, 1L transformer, seed {seed}')
+                              stop_when=stop_when or stop_after_cleanup(api), note=f'p=113, frac 0.3, 1L transformer, seed {seed}')
 
 
 @run('nanda-seed1')
 def nanda_seed1(api, out):
-    """The same setup with another seed (split and initialisation): it must find its own key frequencies."""
-    return nanda(api, out, seed=1, margin=1000)
+    """The same setup with another seed (split and initialisation): it must find its own key frequencies.
+
+    To fit the session's budget this run stops once it has generalized and its key frequencies have held for
+    1 000 steps, without waiting for the end of cleanup."""
+    return nanda(api, out, seed=1, stop_when=stop_once_keys_settle(api, 1000))
+
+
+def stop_once_keys_settle(api, steps):
+    """Stops a run once it generalized and its key frequencies stayed the same for `steps` steps."""
+    state = {'keys': None, 'since': None}
+
+    def check(analysis):
+        eid = analysis['experimentId']
+        step = api.get(f'/api/v1/experiments/{eid}')['progress']['step']
+        keys = analysis['keyFrequencies']
+        if keys != state['keys']:
+            state['keys'], state['since'] = keys, step
+        if keys and analysis['generalizationStep'] is not None and step - state['since'] >= steps:
+            return f"generalized at {analysis['generalizationStep']}; key frequencies {keys} unchanged since step " \
+                   f"{state['since']}"
+        return None
+    return check
 
 
 def stop_after_cleanup(api, margin=3000):
