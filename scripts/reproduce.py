@@ -352,8 +352,45 @@ def power(api, out):
     write(folder, 'summary.csv', api.get(f'/api/v1/sweeps/{sid}/summary?x=task.trainFraction&value='
                                          f'generalizationStep', accept='text/csv'))
     write(folder, 'wall-seconds.txt', f'{round(wall)}\n')
+    write(folder, 'steps-vs-fraction.svg', render_summary(summary, base['training']['steps']))
     print(json.dumps(summary, indent=2))
     return summary
+
+
+def render_summary(summary, budget):
+    """Steps to generalize against the train fraction: mean with min-max whiskers; censored runs at the budget."""
+    width, height, left, bottom, top = 620, 360, 70, 50, 48
+    points = summary['points']
+    xs = [p['x'] for p in points]
+    x_of = lambda x: left + (width - left - 30) * (x - min(xs)) / max(1e-9, max(xs) - min(xs))
+    y_of = lambda v: top + (height - top - bottom) * (1 - v / budget)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="11">', f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="16" font-size="13">{esc(summary["value"])} against {esc(summary["x"])}</text>',
+           f'<text x="{left}" y="31">mean and min-max over seeds; open circles: not reached within {budget} steps'
+           f'</text>',
+           f'<line x1="{left}" y1="{y_of(0)}" x2="{width - 30}" y2="{y_of(0)}" stroke="#999"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{y_of(0)}" stroke="#999"/>']
+    for tick in (0, budget / 2, budget):
+        out.append(f'<text x="{left - 6}" y="{y_of(tick) + 4:.1f}" text-anchor="end">{tick:.0f}</text>')
+    line = []
+    for p in points:
+        x = x_of(p['x'])
+        out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{p["x"]}</text>')
+        st = p['statistic']
+        if st['mean'] is not None:
+            out.append(f'<line x1="{x:.1f}" y1="{y_of(st["min"]):.1f}" x2="{x:.1f}" y2="{y_of(st["max"]):.1f}" '
+                       f'stroke="#d62728"/>')
+            out.append(f'<circle cx="{x:.1f}" cy="{y_of(st["mean"]):.1f}" r="4" fill="#d62728"/>')
+            line.append(f'{x:.1f},{y_of(st["mean"]):.1f}')
+        if st['censored']:
+            out.append(f'<circle cx="{x:.1f}" cy="{y_of(budget):.1f}" r="5" fill="none" stroke="#555"/>'
+                       f'<text x="{x + 8:.1f}" y="{y_of(budget) + 4:.1f}">{st["censored"]} not reached</text>')
+    if len(line) > 1:
+        out.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#d62728" stroke-dasharray="3,3"/>')
+    out.append(f'<text x="{(left + width) / 2:.0f}" y="{height - 10}" text-anchor="middle">{esc(summary["x"])}'
+               f'</text></svg>')
+    return '\n'.join(out) + '\n'
 
 
 def main():
