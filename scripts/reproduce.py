@@ -204,19 +204,45 @@ def render(title, series, analysis):
 # -------------------------------------------------------------------------------------------------------------- runs
 
 @run('nanda')
-def nanda(api, out):
+def nanda(api, out, seed=0, stop_when=None):
     """Nanda et al. 2023: p = 113, 30 %, 1-layer transformer, full-batch AdamW 1e-3, wd 1, betas (0.9, 0.98)."""
-    spec = {'name': 'repro-nanda-p113',
-            'task': {'operation': 'ADD', 'modulus': 113, 'trainFraction': 0.3, 'seed': 0},
+    spec = {'name': 'repro-nanda-p113' + (f'-seed{seed}' if seed else ''),
+            'task': {'operation': 'ADD', 'modulus': 113, 'trainFraction': 0.3, 'seed': seed},
             'model': {'type': 'TRANSFORMER', 'layers': 1, 'dModel': 128, 'heads': 4, 'dMlp': 512,
                       'activation': 'RELU', 'layerNorm': 'NONE', 'sequence': 'A_B_EQ', 'initScale': 1.0},
             'optimizer': {'type': 'ADAMW', 'learningRate': 1e-3, 'weightDecay': 1.0, 'beta1': 0.9, 'beta2': 0.98,
                           'warmupSteps': 10},
-            'training': {'steps': 40000, 'batchSize': None, 'evalEvery': 100, 'checkpointEvery': 1000, 'seed': 0},
+            'training': {'steps': 40000, 'batchSize': None, 'evalEvery': 100, 'checkpointEvery': 1000, 'seed': seed},
             'analysis': {'progressMeasuresEvery': 100}}
 
-    return submit_and_publish(api, out, 'nanda', spec, stop_when=stop_after_cleanup(api),
-                              note='p=113, frac 0.3, 1L transformer')
+    return submit_and_publish(api, out, 'nanda' + (f'-seed{seed}' if seed else ''), spec,
+                              stop_when=stop_when or stop_after_cleanup(api), note=f'p=113, frac 0.3, 1L transformer, seed {seed}')
+
+
+@run('nanda-seed1')
+def nanda_seed1(api, out):
+    """The same setup with another seed (split and initialisation): it must find its own key frequencies.
+
+    To fit the session's budget this run stops once it has generalized and its key frequencies have held for
+    1 000 steps, without waiting for the end of cleanup."""
+    return nanda(api, out, seed=1, stop_when=stop_once_keys_settle(api, 1000))
+
+
+def stop_once_keys_settle(api, steps):
+    """Stops a run once it generalized and its key frequencies stayed the same for `steps` steps."""
+    state = {'keys': None, 'since': None}
+
+    def check(analysis):
+        eid = analysis['experimentId']
+        step = api.get(f'/api/v1/experiments/{eid}')['progress']['step']
+        keys = analysis['keyFrequencies']
+        if keys != state['keys']:
+            state['keys'], state['since'] = keys, step
+        if keys and analysis['generalizationStep'] is not None and step - state['since'] >= steps:
+            return f"generalized at {analysis['generalizationStep']}; key frequencies {keys} unchanged since step " \
+                   f"{state['since']}"
+        return None
+    return check
 
 
 def stop_after_cleanup(api, margin=3000):
@@ -246,7 +272,7 @@ def no_generalization(api, out):
             'model': {'type': 'MLP', 'embedDim': 128, 'hiddenDims': [512], 'activation': 'RELU'},
             'optimizer': {'type': 'ADAMW', 'learningRate': 1e-3, 'weightDecay': 0.0, 'beta1': 0.9, 'beta2': 0.98,
                           'warmupSteps': 10},
-            'training': {'steps': 5000, 'evalEvery': 50, 'checkpointEvery': 1000, 'seed': 0},
+            'training': {'steps': 3000, 'evalEvery': 50, 'checkpointEvery': 1000, 'seed': 0},
             'analysis': {'progressMeasuresEvery': 100}}
     return submit_and_publish(api, out, 'no-generalization', spec, note='wd 0, frac 0.2')
 
@@ -258,7 +284,9 @@ def grokfast_spec(name, gradient_filter, weight_decay, steps):
                       'activation': 'GELU', 'layerNorm': 'PRE', 'sequence': 'A_OP_B_EQ', 'initScale': 1.0},
             'optimizer': {'type': 'ADAM', 'learningRate': 1e-3, 'weightDecay': weight_decay, 'beta1': 0.9,
                           'beta2': 0.98, 'warmupSteps': 10, 'gradientFilter': gradient_filter},
-            'training': {'steps': steps, 'batchSize': 512, 'evalEvery': 10, 'checkpointEvery': 1000, 'seed': 0},
+            # Grokfast evaluates every epoch (10 steps); every 50 keeps evaluation (9 312 forward passes) from
+            # costing more than the training itself here, at the price of a coarser step-to-95 %.
+            'training': {'steps': steps, 'batchSize': 512, 'evalEvery': 50, 'checkpointEvery': 1000, 'seed': 0},
             'analysis': {'generalizationThreshold': 0.95, 'progressMeasuresEvery': 0}}
 
 
@@ -324,8 +352,45 @@ def power(api, out):
     write(folder, 'summary.csv', api.get(f'/api/v1/sweeps/{sid}/summary?x=task.trainFraction&value='
                                          f'generalizationStep', accept='text/csv'))
     write(folder, 'wall-seconds.txt', f'{round(wall)}\n')
+    write(folder, 'steps-vs-fraction.svg', render_summary(summary, base['training']['steps']))
     print(json.dumps(summary, indent=2))
     return summary
+
+
+def render_summary(summary, budget):
+    """Steps to generalize against the train fraction: mean with min-max whiskers; censored runs at the budget."""
+    width, height, left, bottom, top = 620, 360, 70, 50, 48
+    points = summary['points']
+    xs = [p['x'] for p in points]
+    x_of = lambda x: left + (width - left - 30) * (x - min(xs)) / max(1e-9, max(xs) - min(xs))
+    y_of = lambda v: top + (height - top - bottom) * (1 - v / budget)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="11">', f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="16" font-size="13">{esc(summary["value"])} against {esc(summary["x"])}</text>',
+           f'<text x="{left}" y="31">mean and min-max over seeds; open circles: not reached within {budget} steps'
+           f'</text>',
+           f'<line x1="{left}" y1="{y_of(0)}" x2="{width - 30}" y2="{y_of(0)}" stroke="#999"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{y_of(0)}" stroke="#999"/>']
+    for tick in (0, budget / 2, budget):
+        out.append(f'<text x="{left - 6}" y="{y_of(tick) + 4:.1f}" text-anchor="end">{tick:.0f}</text>')
+    line = []
+    for p in points:
+        x = x_of(p['x'])
+        out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{p["x"]}</text>')
+        st = p['statistic']
+        if st['mean'] is not None:
+            out.append(f'<line x1="{x:.1f}" y1="{y_of(st["min"]):.1f}" x2="{x:.1f}" y2="{y_of(st["max"]):.1f}" '
+                       f'stroke="#d62728"/>')
+            out.append(f'<circle cx="{x:.1f}" cy="{y_of(st["mean"]):.1f}" r="4" fill="#d62728"/>')
+            line.append(f'{x:.1f},{y_of(st["mean"]):.1f}')
+        if st['censored']:
+            out.append(f'<circle cx="{x:.1f}" cy="{y_of(budget):.1f}" r="5" fill="none" stroke="#555"/>'
+                       f'<text x="{x + 8:.1f}" y="{y_of(budget) + 4:.1f}">{st["censored"]} not reached</text>')
+    if len(line) > 1:
+        out.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#d62728" stroke-dasharray="3,3"/>')
+    out.append(f'<text x="{(left + width) / 2:.0f}" y="{height - 10}" text-anchor="middle">{esc(summary["x"])}'
+               f'</text></svg>')
+    return '\n'.join(out) + '\n'
 
 
 def main():

@@ -39,10 +39,16 @@ class MetricsApiTest {
         api = new Api(port);
     }
 
-    /** A finished experiment with no spec worth running; only its rows matter here. */
+    /**
+     * A finished experiment: submitted through the API (so its stored spec is a real one, as every other reader of the
+     * shared database expects), then marked SUCCEEDED without running; only the rows each test inserts matter here.
+     */
     private long experiment() {
-        return jdbc.queryForObject("insert into experiment (name, status, spec, operation, model_type, total_steps)"
-                + " values ('metrics-test', 'SUCCEEDED', '{}'::jsonb, 'ADD', 'MLP', 1) returning id", Long.class);
+        long id = api.postJson("/api/v1/experiments", "{\"name\": \"metrics-test\", \"task\": {\"operation\": \"ADD\","
+                + " \"modulus\": 11}, \"model\": {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]}}")
+                .json().get("id").asLong();
+        jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+        return id;
     }
 
     /** test_acc: a step function from 0.01 to 1.0 at step 6 173; train_loss: 1.0 with one spike of 57 at 2 222. */
