@@ -75,3 +75,20 @@ export const ACTIVE_STATUSES = ['QUEUED', 'RUNNING'];
 export const METRICS = ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'weight_norm', 'embed_norm', 'grad_norm',
   'learning_rate', 'fourier_gini_embed', 'fourier_gini_unembed', 'fourier_key_fraction', 'restricted_loss',
   'excluded_loss'];
+
+export const listSweeps = ({ page = 0, size = 50 } = {}) => request(`${base}/sweeps${query({ page, size })}`);
+
+export const getSweep = (id) => request(`${base}/sweeps/${id}`);
+
+export const getSweepSummary = (id, { x, value }) => request(`${base}/sweeps/${id}/summary${query({ x, value })}`);
+
+/** The phase diagram as SVG text (the service renders it; the page only places it). */
+export async function getPhaseDiagramSvg(id, { x, y, value }) {
+  const response = await fetch(`${base}/sweeps/${id}/phase-diagram${query({ x, y, value })}`,
+    { headers: { Accept: 'image/svg+xml' } });
+  if (!response.ok) {
+    const type = response.headers.get('Content-Type') || '';
+    throw new ProblemError(response.status, type.includes('json') ? await response.json() : { title: response.statusText });
+  }
+  return response.text();
+}

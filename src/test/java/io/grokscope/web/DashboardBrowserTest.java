@@ -390,6 +390,48 @@ class DashboardBrowserTest {
         assertThat(redrawn.findElement(By.tagName("figcaption")).getText()).isEqualTo("train_loss (log scale)");
     }
 
+    @Test
+    void theSweepPageShowsThePhaseDiagramAndTheSummary() throws IOException {
+        cancelQueued();
+        String name = "dash-sweep-" + suffix();
+        String base = tinyRun(name, 1.0, 1000).replaceFirst("\\{\"name\": \"[^\"]+\", ", "{");
+        Api.Response created = api.postJson("/api/v1/sweeps", "{\"name\": \"" + name + "\", \"base\": " + base
+                + ", \"axes\": {\"optimizer.weightDecay\": [0, 1], \"task.trainFraction\": [0.8]}, \"seeds\": [0]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        long id = created.json().get("id").asLong();
+        while (TestJobs.runNext(context, "dashboard/0")) {
+            // both cells' runs, one at a time
+        }
+
+        open("/sweeps");
+        WebElement row = waitFor(() -> browser.findElements(By.cssSelector("[data-sweep='" + id + "']")).stream()
+                .findFirst().orElse(null));
+        assertThat(row.getText()).contains(name, "2 / 2 done");
+
+        open("/sweeps/" + id);
+        WebElement svg = waitFor(() -> browser.findElements(By.cssSelector("[data-figure='phase-diagram'] svg"))
+                .stream().findFirst().orElse(null));
+        // The service's diagram, placed as is: one coloured cell per grid point, with the axis titles.
+        String served = api.get("/api/v1/sweeps/" + id + "/phase-diagram?x=optimizer.weightDecay&y=task.trainFraction",
+                "image/svg+xml").body();
+        assertThat(svg.getText()).contains("optimizer.weightDecay", "task.trainFraction");
+        assertThat(served).contains("optimizer.weightDecay");
+        List<WebElement> means = waitFor(() -> {
+            List<WebElement> cells = browser.findElements(By.cssSelector("[data-table='summary'] [data-field='mean']"));
+            return cells.isEmpty() ? null : cells;
+        });
+        JsonNode summary = api.get("/api/v1/sweeps/" + id + "/summary?x=optimizer.weightDecay&value=generalizationStep")
+                .json();
+        assertThat(means).hasSize(summary.get("points").size());
+        // With weight decay the tiny run groks (as the fixture run does), so at least one mean is a number.
+        assertThat(summary.findValues("mean")).anySatisfy(mean -> assertThat(mean.isNumber()).isTrue());
+        for (int i = 0; i < means.size(); i++) {
+            JsonNode mean = summary.at("/points/" + i + "/statistic/mean");
+            assertThat(means.get(i).getText()).isEqualTo(mean.isNull() ? "—" : Long.toString(Math.round(mean.asDouble())));
+        }
+        screenshot("sweep");
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     private long submit(String spec) {
