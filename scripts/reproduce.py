@@ -247,7 +247,6 @@ def stop_once_keys_settle(api, steps):
 
 def stop_after_cleanup(api, margin=3000):
     """Stops a run once its analysis closes the cleanup phase and `margin` more steps confirm it."""
-    state = {}
 
     def check(analysis):
         eid = analysis['experimentId']

@@ -17,7 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 class JobRepository {
 
-    private static final String FENCE = "id = ? and attempt = ? and worker = ? and status = 'RUNNING'";
+    private static final String FENCE = WriteFence.OWNS_EXPERIMENT;
 
     private final JdbcTemplate jdbc;
 
@@ -128,12 +128,11 @@ class JobRepository {
     boolean saveCheckpoint(WriteFence fence, long step, byte[] payload) {
         return jdbc.update("""
                 insert into checkpoint (experiment_id, step, attempt, payload)
-                select ?, ?, ?, ? where exists (select 1 from experiment where id = ? and attempt = ? and worker = ?
-                                                and status = 'RUNNING')
+                select ?, ?, ?, ? where exists (select 1 from experiment where %s)
                 on conflict (experiment_id) do update
                     set step = excluded.step, attempt = excluded.attempt, payload = excluded.payload,
                         created_at = now()
-                """, fence.experimentId(), step, fence.attempt(), payload,
+                """.formatted(FENCE), fence.experimentId(), step, fence.attempt(), payload,
                 fence.experimentId(), fence.attempt(), fence.worker()) == 1;
     }
 

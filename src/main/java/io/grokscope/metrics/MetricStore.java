@@ -27,8 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class MetricStore {
 
-    private static final String FENCE_HOLDS = "select 1 from experiment where id = ? and attempt = ? and worker = ?"
-            + " and status = 'RUNNING' for share";
+    private static final String FENCE_HOLDS = "select 1 from experiment where " + WriteFence.OWNS_EXPERIMENT
+            + " for share";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;

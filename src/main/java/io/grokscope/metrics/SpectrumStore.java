@@ -26,10 +26,10 @@ public class SpectrumStore {
     public boolean save(WriteFence fence, long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies) {
         return jdbc.update("""
                 insert into spectrum (experiment_id, step, embed_norms, unembed_norms, key_frequencies)
-                select ?, ?, ?, ?, ? where exists (select 1 from experiment where id = ? and attempt = ? and worker = ?
-                                                   and status = 'RUNNING')
+                select ?, ?, ?, ?, ? where exists (select 1 from experiment where %s)
                 on conflict (experiment_id, step) do nothing
-                """, fence.experimentId(), step, boxed(embedNorms), boxed(unembedNorms), boxed(keyFrequencies),
+                """.formatted(WriteFence.OWNS_EXPERIMENT), fence.experimentId(), step, boxed(embedNorms),
+                boxed(unembedNorms), boxed(keyFrequencies),
                 fence.experimentId(), fence.attempt(), fence.worker()) == 1;
     }
 

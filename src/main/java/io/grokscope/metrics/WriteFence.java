@@ -11,6 +11,13 @@ package io.grokscope.metrics;
  */
 public record WriteFence(long experimentId, int attempt, String worker) {
 
+    /**
+     * The fence as an SQL condition on an {@code experiment} row: true while this attempt owns it. Bind the
+     * experiment id, attempt and worker, in that order. Every fenced write of the job pool and the metrics store uses
+     * this one condition.
+     */
+    public static final String OWNS_EXPERIMENT = "id = ? and attempt = ? and worker = ? and status = 'RUNNING'";
+
     public WriteFence {
         if (worker == null || worker.isBlank()) {
             throw new IllegalArgumentException("a fence names its worker");
