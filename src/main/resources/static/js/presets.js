@@ -25,6 +25,21 @@ export const PRESETS = {
       analysis: { memorizationThreshold: 0.99, generalizationThreshold: 0.99, grokkingMinDelay: 1000, progressMeasuresEvery: 100 },
     },
   },
+  grokfast: {
+    label: 'Lee et al. 2024 (Grokfast): 2-layer transformer, a · b mod 97',
+    // The reference code's model: its block continues the residual stream from LN1(x), and its modules keep
+    // PyTorch's default initialisation. Adam with L2 weight decay; the paper's decay depends on the filter.
+    spec: {
+      name: 'grokfast-mul97',
+      task: { operation: 'MULTIPLY', modulus: 97, trainFraction: 0.5, seed: 0 },
+      model: { type: 'TRANSFORMER', layers: 2, dModel: 128, heads: 4, dMlp: 512, activation: 'GELU',
+        layerNorm: 'PRE_NORMALISED_STREAM', sequence: 'A_OP_B_EQ', initScale: 1.0, init: 'TORCH_DEFAULT' },
+      optimizer: { type: 'ADAM', learningRate: 0.001, weightDecay: 0.0, beta1: 0.9, beta2: 0.98, warmupSteps: 10 },
+      training: { steps: 5000, batchSize: 512, loss: 'CROSS_ENTROPY', evalEvery: 10, checkpointEvery: 1000, seed: 0 },
+      analysis: { memorizationThreshold: 0.99, generalizationThreshold: 0.95, grokkingMinDelay: 1000, progressMeasuresEvery: 0 },
+    },
+    weightDecayWithFilter: { EMA: 0.005, MA: 0.01 },
+  },
   mlp: {
     label: 'MLP: embedding 128, one ReLU layer of 512, a + b mod 97',
     spec: {
@@ -45,13 +60,21 @@ export const GROKFAST = {
   MA: { label: 'with Grokfast-MA (window 100, λ 5)', filter: { type: 'MA', window: 100, lambda: 5.0 } },
 };
 
-/** The preset's spec with the chosen filter; the name says which filter it carries. */
+/**
+ * The preset's spec with the chosen filter; the name says which filter it carries. A preset may set the weight decay
+ * its paper paired with each filter.
+ */
 export function presetSpec(presetKey, grokfastKey) {
-  const spec = structuredClone(PRESETS[presetKey].spec);
+  const preset = PRESETS[presetKey];
+  const spec = structuredClone(preset.spec);
   const { filter } = GROKFAST[grokfastKey];
   if (filter) {
     spec.optimizer.gradientFilter = { ...filter };
     spec.name = `${spec.name}-grokfast-${filter.type.toLowerCase()}`;
+    const decay = preset.weightDecayWithFilter?.[filter.type];
+    if (decay !== undefined) {
+      spec.optimizer.weightDecay = decay;
+    }
   }
   return spec;
 }

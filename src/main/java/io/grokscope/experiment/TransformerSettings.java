@@ -3,6 +3,7 @@ package io.grokscope.experiment;
 import io.grokscope.model.Activation;
 import io.grokscope.model.LayerNormPlacement;
 import io.grokscope.model.SequenceFormat;
+import io.grokscope.model.TransformerInit;
 import io.grokscope.model.TransformerSpec;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
@@ -21,14 +22,16 @@ public record TransformerSettings(
         LayerNormPlacement layerNorm,
         SequenceFormat sequence,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "" + ExperimentLimits.MAX_INIT_SCALE)
-        Double initScale) implements ModelSettings {
+        Double initScale,
+        @Schema(description = "NANDA (default) or TORCH_DEFAULT (PyTorch's module defaults, as the Grokfast code)")
+        TransformerInit init) implements ModelSettings {
 
     @Override
     public TransformerSettings withDefaults() {
         TransformerSpec d = TransformerSpec.nanda();
         return new TransformerSettings(or(layers, d.layers()), or(dModel, d.dModel()), or(heads, d.heads()),
                 or(dMlp, d.dMlp()), or(activation, d.activation()), or(layerNorm, d.layerNorm()),
-                or(sequence, d.sequence()), or(initScale, d.initScale()));
+                or(sequence, d.sequence()), or(initScale, d.initScale()), or(init, d.init()));
     }
 
     @Override
@@ -39,7 +42,7 @@ public record TransformerSettings(
         long d = s.dModel;
         long perBlock = 4 * d * d + 2 * d * s.dMlp + s.dMlp + d
                 + (s.layerNorm == LayerNormPlacement.NONE ? 0 : 4 * d);
-        long finalNorm = s.layerNorm == LayerNormPlacement.PRE ? 2 * d : 0;
+        long finalNorm = s.layerNorm.normalisesBeforeSublayers() ? 2 * d : 0;
         return vocab * d + context * d + s.layers * perBlock + finalNorm + d * elements;
     }
 
@@ -47,7 +50,7 @@ public record TransformerSettings(
     public TransformerSpec toSpec() {
         TransformerSettings s = withDefaults();
         return new TransformerSpec(s.layers, s.dModel, s.heads, s.dMlp, s.activation, s.layerNorm, s.sequence,
-                s.initScale);
+                s.initScale, s.init);
     }
 
     private static <T> T or(T value, T fallback) {

@@ -34,7 +34,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       {@code blocks.l.ln2.w}, {@code blocks.l.ln2.b} (LayerNorm only), {@code blocks.l.mlp.W_in}
  *       {@code [dModel, dMlp]}, {@code blocks.l.mlp.b_in}, {@code blocks.l.mlp.W_out} {@code [dMlp, dModel]},
  *       {@code blocks.l.mlp.b_out};</li>
- *   <li>{@code ln_final.w}, {@code ln_final.b} ({@link LayerNormPlacement#PRE} only), {@code W_U}
+ *   <li>{@code ln_final.w}, {@code ln_final.b} (the pre-LN placements {@link LayerNormPlacement#PRE} and
+ *       {@link LayerNormPlacement#PRE_NORMALISED_STREAM} only), {@code W_U}
  *       {@code [dModel, elements]}, no bias.</li>
  * </ul>
  * As in {@link Mlp}, weights are stored {@code [in, out]} so that each forward product is a plain {@code x·W}.
@@ -47,14 +48,23 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <ul>
  *   <li>{@link LayerNormPlacement#NONE}: x ← x + attn(x); x ← x + mlp(x);</li>
  *   <li>{@link LayerNormPlacement#PRE}: x ← x + attn(LN1(x)); x ← x + mlp(LN2(x)); a final LN before W_U;</li>
+ *   <li>{@link LayerNormPlacement#PRE_NORMALISED_STREAM}: x ← LN1(x); x ← x + attn(x); x ← x + mlp(LN2(x)); a final
+ *       LN before W_U. The Grokfast reference's block: the stream entering each block is replaced by its
+ *       normalised self, so neither the embeddings' scale nor the previous block's reaches past LN1;</li>
  *   <li>{@link LayerNormPlacement#POST}: x ← LN1(x + attn(x)); x ← LN2(x + mlp(x)).</li>
  * </ul>
  *
  * <h2>Initialisation</h2>
- * Nanda et al.'s: W_E ~ N(0,1)/√dModel, W_U ~ N(0,1)/√vocab, every other weight (W_pos, W_Q, W_K, W_V, W_O, W_in,
- * W_out) ~ N(0,1)/√dModel, biases 0, LayerNorm gains 1 and biases 0; then every parameter multiplied by
- * {@link TransformerSpec#initScale()} (Omnigrok's alpha, which therefore also scales the LayerNorm gains). Gaussian
- * draws come from one {@link SeededRandom} in parameter order, row-major; constant tensors consume no draws.
+ * {@link TransformerInit#NANDA}, Nanda et al.'s: W_E ~ N(0,1)/√dModel, W_U ~ N(0,1)/√vocab, every other weight
+ * (W_pos, W_Q, W_K, W_V, W_O, W_in, W_out) ~ N(0,1)/√dModel, biases 0, LayerNorm gains 1 and biases 0.
+ * <p>{@link TransformerInit#TORCH_DEFAULT}, what the PyTorch modules of the Grokfast reference draw by default:
+ * W_E, W_pos ~ N(0,1) ({@code nn.Embedding}); W_Q, W_K, W_V ~ U(±√(6/(dModel + 3·dModel))) (Xavier-uniform over
+ * {@code nn.MultiheadAttention}'s packed [3·dModel, dModel] input projection); W_O ~ U(±1/√dModel) (its output
+ * {@code nn.Linear}, bias 0); W_in, b_in ~ U(±1/√dModel) and W_out, b_out ~ U(±1/√dMlp) ({@code nn.Linear}: weight
+ * and bias U(±1/√fan_in)); W_U ~ U(±1/√dModel) ({@code nn.Linear} without bias); LayerNorm gains 1 and biases 0.
+ * <p>Either way every parameter is then multiplied by {@link TransformerSpec#initScale()} (Omnigrok's alpha, which
+ * therefore also scales the LayerNorm gains). Draws come from one {@link SeededRandom} in parameter order,
+ * row-major (a Gaussian or a uniform per element); constant tensors consume no draws.
  *
  * <h2>Losses</h2>
  * Exactly as {@link Mlp}: mean softmax cross-entropy over the elements, or torch's {@code MSELoss()} against one-hot
@@ -109,6 +119,8 @@ public final class Transformer implements Model {
     private final int dMlp;
     private final int layers;
     private final LayerNormPlacement norm;
+    private final boolean preNorm; // PRE or PRE_NORMALISED_STREAM: LN1 and LN2 before the sublayers, a final LN
+    private final boolean streamNorm; // PRE_NORMALISED_STREAM: LN1's output is also the attention's residual
     private final boolean gelu;
     private final DataType dataType;
     private final Parameters parameters;
@@ -119,7 +131,7 @@ public final class Transformer implements Model {
     private final HostView posView;
     private final HostView posGradView;
     private final Block[] blocks;
-    private final Norm finalNorm; // PRE only
+    private final Norm finalNorm; // pre-LN placements only
     private final INDArray unembed;
     private final INDArray unembedGradient;
 
@@ -146,6 +158,8 @@ public final class Transformer implements Model {
         this.dMlp = spec.dMlp();
         this.layers = spec.layers();
         this.norm = spec.layerNorm();
+        this.preNorm = norm.normalisesBeforeSublayers();
+        this.streamNorm = norm == LayerNormPlacement.PRE_NORMALISED_STREAM;
         this.gelu = spec.activation() == Activation.GELU;
         this.dataType = dataType;
 
@@ -161,7 +175,7 @@ public final class Transformer implements Model {
         for (int l = 0; l < layers; l++) {
             blocks[l] = new Block(l);
         }
-        this.finalNorm = norm == LayerNormPlacement.PRE ? new Norm("ln_final") : null;
+        this.finalNorm = preNorm ? new Norm("ln_final") : null;
         this.unembed = parameters.get("W_U");
         this.unembedGradient = parameters.gradient("W_U");
 
@@ -211,7 +225,7 @@ public final class Transformer implements Model {
             shapes.put(b + "mlp.W_out", new long[] {m, d});
             shapes.put(b + "mlp.b_out", new long[] {d});
         }
-        if (spec.layerNorm() == LayerNormPlacement.PRE) {
+        if (spec.layerNorm().normalisesBeforeSublayers()) {
             shapes.put("ln_final.w", new long[] {d});
             shapes.put("ln_final.b", new long[] {d});
         }
@@ -221,20 +235,45 @@ public final class Transformer implements Model {
 
     private void initialise(SeededRandom random) {
         double alpha = spec.initScale();
+        boolean torch = spec.init() == TransformerInit.TORCH_DEFAULT;
         for (Map.Entry<String, INDArray> entry : parameters.named().entrySet()) {
             String name = entry.getKey();
             HostView view = HostView.of(entry.getValue());
             if (name.endsWith(".w")) { // LayerNorm gain
                 view.fill(alpha);
-            } else if (name.endsWith(".b") || name.endsWith(".b_in") || name.endsWith(".b_out")) {
+            } else if (name.endsWith(".b")) { // LayerNorm bias
                 view.fill(0.0);
-            } else {
-                double std = alpha / Math.sqrt(name.equals("W_U") ? vocab : d);
+            } else if (!torch) {
+                if (name.endsWith(".b_in") || name.endsWith(".b_out")) {
+                    view.fill(0.0);
+                } else {
+                    double std = alpha / Math.sqrt(name.equals("W_U") ? vocab : d);
+                    for (int i = 0; i < view.length(); i++) {
+                        view.set(i, std * random.nextGaussian());
+                    }
+                }
+            } else if (name.equals("W_E") || name.equals("W_pos")) {
                 for (int i = 0; i < view.length(); i++) {
-                    view.set(i, std * random.nextGaussian());
+                    view.set(i, alpha * random.nextGaussian());
+                }
+            } else {
+                double bound = alpha * torchUniformBound(name);
+                for (int i = 0; i < view.length(); i++) {
+                    view.set(i, random.uniform(-bound, bound));
                 }
             }
         }
+    }
+
+    /** The half-width of a {@link TransformerInit#TORCH_DEFAULT} uniform tensor (see the class comment). */
+    private double torchUniformBound(String name) {
+        if (name.endsWith("attn.W_Q") || name.endsWith("attn.W_K") || name.endsWith("attn.W_V")) {
+            return Math.sqrt(6.0 / (d + 3.0 * d));
+        }
+        if (name.endsWith("mlp.W_out") || name.endsWith("mlp.b_out")) {
+            return 1.0 / Math.sqrt(dMlp);
+        }
+        return 1.0 / Math.sqrt(d); // W_O, W_in, b_in, W_U: fan_in dModel
     }
 
     @Override
@@ -424,7 +463,7 @@ public final class Transformer implements Model {
 
     private void blockForward(Block b, Layer f, boolean training) {
         int nq = f.nq;
-        if (norm == LayerNormPlacement.PRE) {
+        if (preNorm) {
             b.ln1.forward(f.xInView, f.attnInView, f.rows, f.ln1Mean, f.ln1Rstd);
         }
         b.fuseKeyValueWeights();
@@ -432,10 +471,10 @@ public final class Transformer implements Model {
         gemm(f.attnInQ, b.wQ, f.q, false, false, 0.0);
         attentionForward(f);
         gemm(f.z, b.wO, f.s1, false, false, 0.0);
-        addInto(f.s1View, f.xqView, nq * d);
+        addInto(f.s1View, streamNorm ? f.attnInQView : f.xqView, nq * d);
         if (norm == LayerNormPlacement.POST) {
             b.ln1.forward(f.s1View, f.midView, nq, f.s1Mean, f.s1Rstd);
-        } else if (norm == LayerNormPlacement.PRE) {
+        } else if (preNorm) {
             b.ln2.forward(f.midView, f.mlpInView, nq, f.midMean, f.midRstd);
         }
         if (gelu) {
@@ -711,7 +750,7 @@ public final class Transformer implements Model {
         gemm(dOut, b.wOut, f.dHidden, false, true, 0.0);
         activationBackward(b, f);
         gemm(f.mlpIn, f.dHidden, b.wInGrad, true, false, 0.0);
-        if (norm == LayerNormPlacement.PRE) {
+        if (preNorm) {
             gemm(f.dHidden, b.wIn, f.dMlpIn, false, true, 0.0);
             b.ln2.backward(f.midView, f.dMlpInView, nq, f.midMean, f.midRstd);
             addInto(dOutView, f.dMlpInView, nq * d);
@@ -731,7 +770,13 @@ public final class Transformer implements Model {
         b.splitKeyValueGradients();
         gemm(f.dKV, b.wKV, f.dIn, false, true, 0.0);
         gemm(f.dQ, b.wQ, f.dInQ, false, true, 1.0);
-        if (norm == LayerNormPlacement.PRE) {
+        if (streamNorm) {
+            // The residual continued from LN1(x), so its gradient joins the attention input's before LN1.
+            addInto(f.dInQView, dOutView, nq * d);
+            b.ln1.backward(f.xInView, f.dInView, f.rows, f.ln1Mean, f.ln1Rstd);
+            return;
+        }
+        if (preNorm) {
             b.ln1.backward(f.xInView, f.dInView, f.rows, f.ln1Mean, f.ln1Rstd);
         }
         addInto(f.dInQView, dOutView, nq * d);
@@ -1189,7 +1234,7 @@ public final class Transformer implements Model {
     private final class Workspace {
         final int n;
         final Layer[] layer;
-        final INDArray fin; // PRE: LN_final of the last position
+        final INDArray fin; // pre-LN: LN_final of the last position
         final HostView finView;
         final double[] finMean;
         final double[] finRstd;
@@ -1209,7 +1254,7 @@ public final class Transformer implements Model {
                 layer[l] = new Layer(n, input, l == layers - 1);
                 input = layer[l].out;
             }
-            boolean pre = norm == LayerNormPlacement.PRE;
+            boolean pre = preNorm;
             this.fin = pre ? buffer(n, d) : null;
             this.finView = pre ? HostView.of(fin) : null;
             this.finMean = pre ? new double[n] : null;
@@ -1247,9 +1292,10 @@ public final class Transformer implements Model {
         final HostView xInView;
         final INDArray xq; // query rows of xIn
         final HostView xqView;
-        final INDArray attnIn; // PRE: LN1(xIn); else xIn
+        final INDArray attnIn; // pre-LN: LN1(xIn); else xIn
         final HostView attnInView;
         final INDArray attnInQ;
+        final HostView attnInQView;
         final double[] ln1Mean;
         final double[] ln1Rstd;
         final INDArray q; // [nq, d]
@@ -1259,15 +1305,15 @@ public final class Transformer implements Model {
         final double[] probs; // [nq, heads, nCtx]
         final INDArray z; // [nq, d], heads concatenated
         final HostView zView;
-        final INDArray s1; // z·W_O + x (the first residual sum)
+        final INDArray s1; // z·W_O + x (PRE_NORMALISED_STREAM: + LN1(x)), the first residual sum
         final HostView s1View;
         final double[] s1Mean; // POST
         final double[] s1Rstd;
         final INDArray mid; // POST: LN1(s1); else s1
         final HostView midView;
-        final INDArray mlpIn; // PRE: LN2(mid); else mid
+        final INDArray mlpIn; // pre-LN: LN2(mid); else mid
         final HostView mlpInView;
-        final double[] midMean; // PRE
+        final double[] midMean; // pre-LN
         final double[] midRstd;
         final INDArray pre; // GELU: z, then (training) act'(z)
         final HostView preView;
@@ -1287,7 +1333,7 @@ public final class Transformer implements Model {
         HostView dInQView;
         INDArray dHidden;
         HostView dHiddenView;
-        INDArray dMlpIn; // PRE
+        INDArray dMlpIn; // pre-LN
         HostView dMlpInView;
         INDArray dZ;
         HostView dZView;
@@ -1301,7 +1347,6 @@ public final class Transformer implements Model {
             this.rows = n * ctx;
             this.qStart = last ? ctx - 1 : 0;
             this.nq = (ctx - qStart) * n;
-            boolean preNorm = norm == LayerNormPlacement.PRE;
             boolean postNorm = norm == LayerNormPlacement.POST;
             xIn = input;
             xInView = HostView.of(xIn);
@@ -1310,6 +1355,7 @@ public final class Transformer implements Model {
             attnIn = preNorm ? buffer(rows, d) : xIn;
             attnInView = HostView.of(attnIn);
             attnInQ = queryRows(attnIn);
+            attnInQView = HostView.of(attnInQ);
             ln1Mean = preNorm ? new double[rows] : null;
             ln1Rstd = preNorm ? new double[rows] : null;
             q = buffer(nq, d);
@@ -1350,7 +1396,7 @@ public final class Transformer implements Model {
             dInQView = HostView.of(dInQ);
             dHidden = buffer(nq, dMlp);
             dHiddenView = HostView.of(dHidden);
-            if (norm == LayerNormPlacement.PRE) {
+            if (preNorm) {
                 dMlpIn = buffer(nq, d);
                 dMlpInView = HostView.of(dMlpIn);
             }

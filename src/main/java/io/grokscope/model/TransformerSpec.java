@@ -8,14 +8,26 @@ package io.grokscope.model;
  * @param heads      attention heads; must divide dModel
  * @param dMlp       hidden width of each block's MLP
  * @param activation {@link Activation#RELU} or {@link Activation#GELU}
- * @param layerNorm  where LayerNorm sits; {@link LayerNormPlacement#PRE} also adds a final LayerNorm
+ * @param layerNorm  where LayerNorm sits; {@link LayerNormPlacement#PRE} and
+ *                   {@link LayerNormPlacement#PRE_NORMALISED_STREAM} also add a final LayerNorm
  * @param sequence   the token layout of one equation
- * @param initScale  Omnigrok's alpha
+ * @param initScale  Omnigrok's alpha, multiplying every initial parameter
+ * @param init       the initial distributions ({@link TransformerInit#NANDA} unless stated)
  */
 public record TransformerSpec(int layers, int dModel, int heads, int dMlp, Activation activation,
-        LayerNormPlacement layerNorm, SequenceFormat sequence, double initScale) implements ModelSpec {
+        LayerNormPlacement layerNorm, SequenceFormat sequence, double initScale, TransformerInit init)
+        implements ModelSpec {
+
+    /** A transformer with Nanda et al.'s initialisation. */
+    public TransformerSpec(int layers, int dModel, int heads, int dMlp, Activation activation,
+            LayerNormPlacement layerNorm, SequenceFormat sequence, double initScale) {
+        this(layers, dModel, heads, dMlp, activation, layerNorm, sequence, initScale, TransformerInit.NANDA);
+    }
 
     public TransformerSpec {
+        if (layerNorm == null || sequence == null || activation == null || init == null) {
+            throw new IllegalArgumentException("activation, layerNorm, sequence and init are required");
+        }
         if (layers < 1 || dModel < 1 || heads < 1 || dMlp < 1) {
             throw new IllegalArgumentException("layers, dModel, heads and dMlp must be positive");
         }

@@ -41,24 +41,30 @@ class TransformerReferenceTest {
      * Batches of 40 run the Java kernels' two lanes one after the other; batches of 700 (over
      * {@link Transformer#PARALLEL_ROWS}) run them on two threads.
      */
-    @ParameterizedTest(name = "{0} {1} layers {2} {3} {4} {5} batch {6}")
+    @ParameterizedTest(name = "{0} {1} layers {2} {3} {4} {5} batch {6} init {7}")
     @CsvSource({
-            "NONE, RELU, 1, A_B_EQ, CROSS_ENTROPY, DOUBLE, 40",
-            "NONE, RELU, 2, A_B_EQ, CROSS_ENTROPY, DOUBLE, 40",
-            "NONE, GELU, 3, A_OP_B_EQ, MSE, DOUBLE, 40",
-            "PRE, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 40",
-            "PRE, RELU, 3, A_B_EQ, MSE, DOUBLE, 40",
-            "POST, RELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 40",
-            "POST, GELU, 1, A_B_EQ, MSE, DOUBLE, 40",
-            "NONE, RELU, 1, A_B_EQ, CROSS_ENTROPY, FLOAT, 40",
-            "PRE, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, FLOAT, 40",
-            "POST, RELU, 2, A_B_EQ, MSE, FLOAT, 40",
-            "NONE, RELU, 1, A_B_EQ, CROSS_ENTROPY, DOUBLE, 700",
-            "PRE, GELU, 2, A_OP_B_EQ, MSE, DOUBLE, 700",
-            "POST, RELU, 2, A_B_EQ, CROSS_ENTROPY, FLOAT, 700"})
+            "NONE, RELU, 1, A_B_EQ, CROSS_ENTROPY, DOUBLE, 40, NANDA",
+            "NONE, RELU, 2, A_B_EQ, CROSS_ENTROPY, DOUBLE, 40, NANDA",
+            "NONE, GELU, 3, A_OP_B_EQ, MSE, DOUBLE, 40, NANDA",
+            "PRE, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 40, NANDA",
+            "PRE, RELU, 3, A_B_EQ, MSE, DOUBLE, 40, NANDA",
+            "POST, RELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 40, NANDA",
+            "POST, GELU, 1, A_B_EQ, MSE, DOUBLE, 40, NANDA",
+            "NONE, RELU, 1, A_B_EQ, CROSS_ENTROPY, FLOAT, 40, NANDA",
+            "PRE, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, FLOAT, 40, NANDA",
+            "POST, RELU, 2, A_B_EQ, MSE, FLOAT, 40, NANDA",
+            "NONE, RELU, 1, A_B_EQ, CROSS_ENTROPY, DOUBLE, 700, NANDA",
+            "PRE, GELU, 2, A_OP_B_EQ, MSE, DOUBLE, 700, NANDA",
+            "POST, RELU, 2, A_B_EQ, CROSS_ENTROPY, FLOAT, 700, NANDA",
+            "PRE_NORMALISED_STREAM, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 40, TORCH_DEFAULT",
+            "PRE_NORMALISED_STREAM, RELU, 3, A_B_EQ, MSE, DOUBLE, 40, NANDA",
+            "PRE_NORMALISED_STREAM, GELU, 1, A_OP_B_EQ, CROSS_ENTROPY, FLOAT, 40, TORCH_DEFAULT",
+            "PRE_NORMALISED_STREAM, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 700, TORCH_DEFAULT",
+            "PRE, GELU, 2, A_OP_B_EQ, CROSS_ENTROPY, DOUBLE, 40, TORCH_DEFAULT"})
     void fastPathEqualsAllPositionsReference(LayerNormPlacement placement, Activation activation, int layers,
-            SequenceFormat format, Loss loss, DataType type, int batchSize) {
-        TransformerSpec spec = new TransformerSpec(layers, 16, 4, 24, activation, placement, format, 1.3);
+            SequenceFormat format, Loss loss, DataType type, int batchSize, TransformerInit init) {
+        TransformerSpec spec = new TransformerSpec(layers, 16, 4, 24, activation, placement, format, 1.3,
+                init);
         Model model = Models.create(spec, P, type, 5);
         TransformerGradientCheckTest.perturbConstantTensors(model);
         Examples batch = batch(batchSize, 8);
@@ -316,9 +322,9 @@ class TransformerReferenceTest {
                 cache.ln1Hat[t] = new double[d];
                 cache.ln2Hat[t] = new double[d];
                 double[] r = new double[1];
-                cache.attnIn[t] = norm == LayerNormPlacement.PRE
+                cache.attnIn[t] = norm.normalisesBeforeSublayers()
                         ? layerNorm(x[t], b + "ln1", cache.ln1Hat[t], r) : x[t];
-                if (norm == LayerNormPlacement.PRE) {
+                if (norm.normalisesBeforeSublayers()) {
                     cache.ln1Rstd[t] = r[0];
                 }
                 cache.q[t] = times(cache.attnIn[t], params.get(b + "attn.W_Q"), d);
@@ -351,7 +357,9 @@ class TransformerReferenceTest {
                     cache.prob[t][h] = score;
                 }
                 cache.z[t] = z;
-                double[] s1 = plus(x[t], times(z, params.get(b + "attn.W_O"), d));
+                // The normalised-stream block continues the residual from LN1(x), the others from x.
+                double[] residual = norm == LayerNormPlacement.PRE_NORMALISED_STREAM ? cache.attnIn[t] : x[t];
+                double[] s1 = plus(residual, times(z, params.get(b + "attn.W_O"), d));
                 double[] r = new double[1];
                 if (norm == LayerNormPlacement.POST) {
                     cache.mid[t] = layerNorm(s1, b + "ln1", cache.ln1Hat[t], r);
@@ -359,7 +367,7 @@ class TransformerReferenceTest {
                 } else {
                     cache.mid[t] = s1;
                 }
-                if (norm == LayerNormPlacement.PRE) {
+                if (norm.normalisesBeforeSublayers()) {
                     cache.mlpIn[t] = layerNorm(cache.mid[t], b + "ln2", cache.ln2Hat[t], r);
                     cache.ln2Rstd[t] = r[0];
                 } else {
@@ -405,7 +413,7 @@ class TransformerReferenceTest {
                 addTo(gradients.get(b + "mlp.b_in"), dPre);
                 addOuter(cache.mlpIn[t], dPre, gradients.get(b + "mlp.W_in"));
                 double[] dMlpIn = timesTransposed(dPre, params.get(b + "mlp.W_in"), d);
-                if (norm == LayerNormPlacement.PRE) {
+                if (norm.normalisesBeforeSublayers()) {
                     dMlpIn = layerNormBackward(dMlpIn, b + "ln2", cache.ln2Hat[t], cache.ln2Rstd[t]);
                 }
                 double[] dMid = plus(dS2, dMlpIn);
@@ -441,6 +449,10 @@ class TransformerReferenceTest {
                 double[] dAttnIn = plus(timesTransposed(dQ[t], params.get(b + "attn.W_Q"), d),
                         plus(timesTransposed(dK[t], params.get(b + "attn.W_K"), d),
                                 timesTransposed(dV[t], params.get(b + "attn.W_V"), d)));
+                if (norm == LayerNormPlacement.PRE_NORMALISED_STREAM) {
+                    dIn[t] = layerNormBackward(plus(dAttnIn, dXq[t]), b + "ln1", cache.ln1Hat[t], cache.ln1Rstd[t]);
+                    continue;
+                }
                 if (norm == LayerNormPlacement.PRE) {
                     dAttnIn = layerNormBackward(dAttnIn, b + "ln1", cache.ln1Hat[t], cache.ln1Rstd[t]);
                 }
@@ -463,7 +475,7 @@ class TransformerReferenceTest {
                 x = block(l, x, caches[l]);
             }
             lastOut[0] = x[ctx - 1];
-            double[] fin = spec.layerNorm() == LayerNormPlacement.PRE
+            double[] fin = spec.layerNorm().normalisesBeforeSublayers()
                     ? layerNorm(x[ctx - 1], "ln_final", finalHat, finalRstd) : x[ctx - 1];
             lastOut[1] = fin;
             return times(fin, params.get("W_U"), P);
@@ -519,7 +531,7 @@ class TransformerReferenceTest {
                 }
                 addOuter(lastOut[1], dLogits, gradients.get("W_U"));
                 double[] dFinal = timesTransposed(dLogits, params.get("W_U"), d);
-                if (spec.layerNorm() == LayerNormPlacement.PRE) {
+                if (spec.layerNorm().normalisesBeforeSublayers()) {
                     dFinal = layerNormBackward(dFinal, "ln_final", finalHat, finalRstd[0]);
                 }
                 // The loss reads only the last position; every other position's output gradient is zero, and the

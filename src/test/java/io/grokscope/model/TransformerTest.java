@@ -101,6 +101,79 @@ class TransformerTest {
         }
     }
 
+    /**
+     * {@link TransformerInit#TORCH_DEFAULT}: per tensor, the documented distribution's mean and standard deviation
+     * (N(0, 1); U(±b) has standard deviation b/√3) within a band wide enough for the tensor's size, and every uniform
+     * draw inside ±b with the extremes near it. d = 64 and dMlp = 256 keep the bounds of W_in (1/8), W_out (1/16)
+     * and W_Q (Xavier over [3d, d]: √(6/256)) apart, so a tensor given another's bound fails.
+     */
+    @Test
+    void torchDefaultInitialisationHasTheDocumentedDistributions() {
+        double alpha = 1.5;
+        TransformerSpec spec = new TransformerSpec(2, 64, 4, 256, Activation.GELU,
+                LayerNormPlacement.PRE_NORMALISED_STREAM, SequenceFormat.A_OP_B_EQ, alpha, TransformerInit.TORCH_DEFAULT);
+        Parameters p = Models.create(spec, 97, DataType.DOUBLE, 5).parameters();
+        for (String name : List.of("W_E", "W_pos")) {
+            assertMoments(p.get(name), alpha, name);
+        }
+        double xavier = Math.sqrt(6.0 / (64 + 3 * 64));
+        for (int l = 0; l < 2; l++) {
+            String b = "blocks." + l + ".";
+            for (String w : List.of("attn.W_Q", "attn.W_K", "attn.W_V")) {
+                assertUniform(p.get(b + w), alpha * xavier, b + w);
+            }
+            assertUniform(p.get(b + "attn.W_O"), alpha / 8, b + "attn.W_O");
+            assertUniform(p.get(b + "mlp.W_in"), alpha / 8, b + "mlp.W_in");
+            assertUniform(p.get(b + "mlp.b_in"), alpha / 8, b + "mlp.b_in");
+            assertUniform(p.get(b + "mlp.W_out"), alpha / 16, b + "mlp.W_out");
+            assertUniform(p.get(b + "mlp.b_out"), alpha / 16, b + "mlp.b_out");
+            for (String norm : List.of("ln1", "ln2")) {
+                assertConstant(p.get(b + norm + ".w"), alpha, b + norm + ".w");
+                assertConstant(p.get(b + norm + ".b"), 0.0, b + norm + ".b");
+            }
+        }
+        assertConstant(p.get("ln_final.w"), alpha, "ln_final.w");
+        assertConstant(p.get("ln_final.b"), 0.0, "ln_final.b");
+        assertUniform(p.get("W_U"), alpha / 8, "W_U");
+    }
+
+    @Test
+    void nandaIsTheDefaultInitialisation() {
+        TransformerSpec implicit = new TransformerSpec(2, 16, 4, 32, Activation.GELU, LayerNormPlacement.PRE,
+                SequenceFormat.A_OP_B_EQ, 1.0);
+        assertEquals(TransformerInit.NANDA, implicit.init());
+        TransformerSpec explicit = new TransformerSpec(2, 16, 4, 32, Activation.GELU, LayerNormPlacement.PRE,
+                SequenceFormat.A_OP_B_EQ, 1.0, TransformerInit.TORCH_DEFAULT);
+        assertNotEquals(Models.create(implicit, 11, DataType.FLOAT, 3).parameters().values(),
+                Models.create(explicit, 11, DataType.FLOAT, 3).parameters().values());
+    }
+
+    /** Mean 0 and the given standard deviation, each within 4 standard errors. */
+    private static void assertMoments(INDArray w, double std, String name) {
+        double n = w.length();
+        assertEquals(0.0, w.meanNumber().doubleValue(), 4 * std / Math.sqrt(n), name + " mean");
+        // The sample standard deviation's standard error is about std/√(2n) (a little more for a uniform: kurtosis).
+        assertEquals(std, w.stdNumber().doubleValue(), 4 * std / Math.sqrt(n), name + " std");
+    }
+
+    /**
+     * U(±bound): the moments, every value inside the bound, and both extremes beyond (1 − 20/n)·bound (n uniform
+     * draws all miss the top 10/n of the range with probability about e^-10).
+     */
+    private static void assertUniform(INDArray w, double bound, String name) {
+        assertMoments(w, bound / Math.sqrt(3), name);
+        double max = w.maxNumber().doubleValue();
+        double min = w.minNumber().doubleValue();
+        assertTrue(max <= bound && min >= -bound, name + " outside ±" + bound + ": " + min + ".." + max);
+        double reach = (1 - 20.0 / w.length()) * bound;
+        assertTrue(max > reach && min < -reach, name + " does not reach ±" + reach + ": " + min + ".." + max);
+    }
+
+    private static void assertConstant(INDArray w, double value, String name) {
+        assertEquals(value, w.minNumber().doubleValue(), name);
+        assertEquals(value, w.maxNumber().doubleValue(), name);
+    }
+
     @Test
     void theSameSeedGivesTheSameParametersAndAnotherSeedDoesNot() {
         TransformerSpec spec = tiny(LayerNormPlacement.NONE);
