@@ -15,6 +15,7 @@ service that cannot be reached, stops the script with a non-zero exit code and s
 """
 import argparse
 import csv
+import datetime
 import io
 import json
 import math
@@ -84,12 +85,21 @@ def follow(api, experiment_id, stop_when=None, poll=10):
         time.sleep(poll)
 
 
-def submit_and_publish(api, out, name, spec, stop_when=None, note=''):
+def submit_and_publish(api, out, name, spec, stop_when=None, note='', attach=None):
+    """Submits the spec (or, with `attach`, follows the already submitted experiment of that id), then publishes."""
     os.makedirs(os.path.join(out, name), exist_ok=True)
-    created = api.post('/api/v1/experiments', spec)
-    eid = created['id']
-    print(f'{name}: experiment {eid} submitted', flush=True)
+    if attach is None:
+        eid = api.post('/api/v1/experiments', spec)['id']
+        print(f'{name}: experiment {eid} submitted', flush=True)
+    else:
+        eid = attach
+        submitted = api.get(f'/api/v1/experiments/{eid}')['spec']
+        if submitted['name'] != spec['name']:
+            raise SystemExit(f"experiment {eid} is {submitted['name']!r}, not {spec['name']!r}")
+        print(f'{name}: following experiment {eid}', flush=True)
     exp, wall, stopped = follow(api, eid, stop_when)
+    if attach is not None:  # the script did not see the start: the service's own start and finish times
+        wall = (parse_time(exp['finishedAt']) - parse_time(exp['startedAt'])).total_seconds()
     analysis = api.get(f'/api/v1/experiments/{eid}/analysis')
     metrics_csv = api.get(f'/api/v1/experiments/{eid}/metrics?maxPoints=20000', accept='text/csv')
     folder = os.path.join(out, name)
@@ -105,6 +115,10 @@ def submit_and_publish(api, out, name, spec, stop_when=None, note=''):
           f"{analysis['generalizationStep']} key frequencies {analysis['keyFrequencies']} ({wall / 60:.1f} min)",
           flush=True)
     return exp, analysis, series
+
+
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
 
 
 def write(folder, file, text):
@@ -327,16 +341,26 @@ def stop_at_deadline(deadline):
     return check
 
 
+def any_of(*rules):
+    """Stops when the first of the rules (None entries ignored) gives a reason."""
+    rules = [r for r in rules if r is not None]
+
+    def check(analysis):
+        return next((reason for reason in (r(analysis) for r in rules) if reason), None)
+    return check
+
+
 def grokfast_run(api, out, name):
+    """GROKFAST_DEADLINE (seconds since the epoch) stops a run still going then and publishes it as it stands;
+    GROKFAST_ATTACH_<RUN> (e.g. GROKFAST_ATTACH_EMA=12) follows an experiment submitted by an earlier invocation."""
     filt, wd, steps, eval_every = GROKFAST_RUNS[name]
-    if name == 'grokfast-baseline':
-        # GROKFAST_DEADLINE: seconds since the epoch at which the baseline is stopped and published as it stands.
-        deadline = os.environ.get('GROKFAST_DEADLINE')
-        stop = stop_at_deadline(float(deadline)) if deadline else None
-    else:
-        stop = stop_after_generalization(api, 300)
+    deadline = os.environ.get('GROKFAST_DEADLINE')
+    stop = any_of(None if name == 'grokfast-baseline' else stop_after_generalization(api, 300),
+                  stop_at_deadline(float(deadline)) if deadline else None)
+    attach = os.environ.get('GROKFAST_ATTACH_' + name.split('-')[1].upper())
     return submit_and_publish(api, out, name, grokfast_spec('repro-' + name, filt, wd, steps, eval_every),
-                              stop_when=stop, note=f'filter {filt and filt["type"]}, wd {wd}')
+                              stop_when=stop, note=f'filter {filt and filt["type"]}, wd {wd}',
+                              attach=int(attach) if attach else None)
 
 
 @run('grokfast-ema')

@@ -60,6 +60,7 @@ class ExperimentApiTest {
             assertThat(spec.at("/model/heads").asInt()).isEqualTo(4);
             assertThat(spec.at("/model/dMlp").asInt()).isEqualTo(512);
             assertThat(spec.at("/model/layerNorm").asText()).isEqualTo("NONE");
+            assertThat(spec.at("/model/init").asText()).isEqualTo("NANDA");
             assertThat(spec.at("/optimizer/type").asText()).isEqualTo("ADAMW");
             assertThat(spec.at("/optimizer/weightDecay").asDouble()).isEqualTo(1.0);
             assertThat(spec.at("/optimizer/beta2").asDouble()).isEqualTo(0.98);
@@ -68,6 +69,21 @@ class ExperimentApiTest {
             assertThat(spec.at("/training/batchSize").isNull()).isTrue();
             assertThat(spec.at("/analysis/memorizationThreshold").asDouble()).isEqualTo(0.99);
             assertThat(body.at("/progress/totalSteps").asLong()).isEqualTo(spec.at("/training/steps").asLong());
+        }
+
+        @Test
+        void acceptsTheGrokfastReferenceBlockAndInitialisation() {
+            Api.Response response = api.postJson("/api/v1/experiments", """
+                    {"name": "grokfast-model", "task": {"operation": "MULTIPLY", "modulus": 97, "trainFraction": 0.5},
+                     "model": {"type": "TRANSFORMER", "layers": 2, "activation": "GELU",
+                               "layerNorm": "PRE_NORMALISED_STREAM", "sequence": "A_OP_B_EQ", "init": "TORCH_DEFAULT"},
+                     "optimizer": {"type": "ADAM", "weightDecay": 0.005}, "training": {"steps": 10, "batchSize": 512}}
+                    """);
+
+            assertThat(response.status()).isEqualTo(202);
+            JsonNode spec = response.json().get("spec");
+            assertThat(spec.at("/model/layerNorm").asText()).isEqualTo("PRE_NORMALISED_STREAM");
+            assertThat(spec.at("/model/init").asText()).isEqualTo("TORCH_DEFAULT");
         }
 
         @Test

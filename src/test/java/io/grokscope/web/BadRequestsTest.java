@@ -86,6 +86,8 @@ class BadRequestsTest {
                         + "[4096, 4096, 4096, 4096]}}", "/model"),
                 spec("{\"name\": \"n\", " + VALID_TASK + ", \"model\": {\"type\": \"MLP\", \"initScale\": 0}}",
                         "/model/initScale"),
+                spec("{\"name\": \"n\", " + VALID_TASK + ", \"model\": {\"type\": \"TRANSFORMER\", \"init\": "
+                        + "\"XAVIER\"}}", "/model/init"),
                 spec("{\"name\": \"n\", " + VALID_TASK + ", " + VALID_MODEL + ", \"optimizer\": {\"learningRate\": 0}}",
                         "/optimizer/learningRate"),
                 spec("{\"name\": \"n\", " + VALID_TASK + ", " + VALID_MODEL + ", \"optimizer\": {\"type\": \"LBFGS\"}}",
