@@ -381,6 +381,29 @@ def grokfast_baseline(api, out):
     return grokfast_run(api, out, 'grokfast-baseline')
 
 
+def grokfast_ablation(api, out, layer_norm, init):
+    """The EMA run with one of the two model differences undone: which of them made the earlier run fail?"""
+    name = f"grokfast-ablation-{layer_norm.lower().replace('_', '-')}-{init.lower().replace('_', '-')}"
+    filt, wd, _, _ = GROKFAST_RUNS['grokfast-ema']
+    spec = grokfast_spec('repro-' + name, filt, wd, 1500, 50)
+    spec['model'].update({'layerNorm': layer_norm, 'init': init})
+    deadline = os.environ.get('GROKFAST_DEADLINE')
+    stop = any_of(stop_after_generalization(api, 300), stop_at_deadline(float(deadline)) if deadline else None)
+    return submit_and_publish(api, out, name, spec, stop_when=stop, note=f'EMA, {layer_norm}, {init}')
+
+
+@run('grokfast-ablation-pre-torch')
+def grokfast_ablation_pre_torch(api, out):
+    """EMA setting with the standard pre-LN block and PyTorch's initialisation."""
+    return grokfast_ablation(api, out, 'PRE', 'TORCH_DEFAULT')
+
+
+@run('grokfast-ablation-stream-nanda')
+def grokfast_ablation_stream_nanda(api, out):
+    """EMA setting with the reference's block and Nanda et al.'s initialisation."""
+    return grokfast_ablation(api, out, 'PRE_NORMALISED_STREAM', 'NANDA')
+
+
 @run('grokfast-summary')
 def grokfast_summary(api, out):
     """Steps to 95 % test accuracy and speed-ups from the three runs' published metrics (no training).
