@@ -355,8 +355,7 @@ def grokfast_run(api, out, name):
     GROKFAST_ATTACH_<RUN> (e.g. GROKFAST_ATTACH_EMA=12) follows an experiment submitted by an earlier invocation."""
     filt, wd, steps, eval_every = GROKFAST_RUNS[name]
     deadline = os.environ.get('GROKFAST_DEADLINE')
-    stop = any_of(None if name == 'grokfast-baseline' else stop_after_generalization(api, 300),
-                  stop_at_deadline(float(deadline)) if deadline else None)
+    stop = any_of(stop_after_generalization(api, 300), stop_at_deadline(float(deadline)) if deadline else None)
     attach = os.environ.get('GROKFAST_ATTACH_' + name.split('-')[1].upper())
     return submit_and_publish(api, out, name, grokfast_spec('repro-' + name, filt, wd, steps, eval_every),
                               stop_when=stop, note=f'filter {filt and filt["type"]}, wd {wd}',
@@ -377,7 +376,8 @@ def grokfast_ma(api, out):
 
 @run('grokfast-baseline')
 def grokfast_baseline(api, out):
-    """Lee et al. 2024 without a filter (wd 0): up to the paper's 40 000 steps, or until GROKFAST_DEADLINE."""
+    """Lee et al. 2024 without a filter (wd 0): up to the paper's 40 000 steps, 300 steps past 95 %, or until
+    GROKFAST_DEADLINE."""
     return grokfast_run(api, out, 'grokfast-baseline')
 
 
