@@ -541,47 +541,34 @@ public final class Mlp implements Model {
     private void activationBackward(Workspace w, int layer, int n) {
         int h = widths[layer];
         HostView g = w.gradViews[layer];
-        if (quadratic) {
-            HostView pre = w.preViews[layer];
-            lanes.run(n, (lane, from, to) -> {
-                double[] a = lane.rowA;
-                double[] b = lane.rowB;
-                double[] acc = lane.accumulator;
-                Arrays.fill(acc, 0, h, 0.0);
-                for (int i = from; i < to; i++) {
-                    g.read(i * h, a, 0, h);
-                    pre.read(i * h, b, 0, h);
+        HostView other = quadratic ? w.preViews[layer] : w.postViews[layer]; // z for x², relu(z) for ReLU
+        lanes.run(n, (lane, from, to) -> {
+            double[] a = lane.rowA;
+            double[] b = lane.rowB;
+            double[] acc = lane.accumulator;
+            Arrays.fill(acc, 0, h, 0.0);
+            for (int i = from; i < to; i++) {
+                g.read(i * h, a, 0, h);
+                other.read(i * h, b, 0, h);
+                if (quadratic) {
                     for (int j = 0; j < h; j++) {
-                        double v = a[j] * 2.0 * b[j];
-                        a[j] = v;
-                        acc[j] += v;
+                        a[j] *= 2.0 * b[j];
                     }
-                    g.write(a, 0, i * h, h);
-                }
-            });
-        } else {
-            // Branch-free: post >= 0 after ReLU, so its bit pattern is non-zero exactly where the derivative is 1, and
-            // (bits | -bits) >> 63 is an all-ones or all-zeros mask for g.
-            HostView post = w.postViews[layer];
-            lanes.run(n, (lane, from, to) -> {
-                double[] a = lane.rowA;
-                double[] b = lane.rowB;
-                double[] acc = lane.accumulator;
-                Arrays.fill(acc, 0, h, 0.0);
-                for (int i = from; i < to; i++) {
-                    g.read(i * h, a, 0, h);
-                    post.read(i * h, b, 0, h);
+                } else {
+                    // Branch-free: relu(z) >= 0, so its bit pattern is non-zero exactly where the derivative is 1,
+                    // and (bits | -bits) >> 63 is an all-ones or all-zeros mask for g.
                     for (int j = 0; j < h; j++) {
                         long bits = Double.doubleToRawLongBits(b[j]);
                         long mask = (bits | -bits) >> 63;
-                        double v = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
-                        a[j] = v;
-                        acc[j] += v;
+                        a[j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
                     }
-                    g.write(a, 0, i * h, h);
                 }
-            });
-        }
+                for (int j = 0; j < h; j++) {
+                    acc[j] += a[j];
+                }
+                g.write(a, 0, i * h, h);
+            }
+        });
         writeLaneSums(h, biasGradViews[layer]);
     }
 
