@@ -2,7 +2,9 @@ package io.grokscope.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -130,8 +133,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
             WebRequest request) {
-        if (body instanceof ProblemDetail problem && problem.getInstance() == null) {
-            problem.setInstance(java.net.URI.create(path(request)));
+        if (body instanceof ProblemDetail problem) {
+            if (problem.getInstance() == null) {
+                problem.setInstance(java.net.URI.create(path(request)));
+            }
+            // Preset, so the body is written even when the Accept header cannot be parsed (a 406 for that reason
+            // would otherwise go out empty: Spring skips the body of an error it cannot negotiate a type for).
+            HttpHeaders problemHeaders = new HttpHeaders();
+            problemHeaders.putAll(headers);
+            problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+            return super.createResponseEntity(body, problemHeaders, status, request);
         }
         return super.createResponseEntity(body, headers, status, request);
     }
@@ -166,6 +177,14 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         String where = error.pointer() != null ? (error.pointer().isEmpty() ? "the body" : error.pointer())
                 : "parameter '" + error.parameter() + "'";
         return where + " " + error.detail();
+    }
+
+    /** Writes a problem outside Spring MVC (from a servlet filter), where no message converter does it. */
+    static void write(HttpServletResponse response, ObjectMapper objectMapper, ProblemDetail problem)
+            throws java.io.IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        objectMapper.writeValue(response.getOutputStream(), problem);
     }
 
     static ProblemDetail problem(HttpStatus status, String detail, HttpServletRequest request) {

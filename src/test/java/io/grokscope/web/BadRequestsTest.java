@@ -204,6 +204,25 @@ class BadRequestsTest {
         assertThat(response.status()).isEqualTo(406);
     }
 
+    /** Regression (found by ApiFuzzTest): Tomcat answered TRACE with a bodiless 405. */
+    @Test
+    void traceIsNotAllowedAndNotEchoed() {
+        Api.Response response = api.method("TRACE", "/api/v1/experiments");
+
+        assertProblem(response, 405);
+        assertThat(response.header("Allow")).isPresent();
+        assertThat(response.body()).doesNotContain("TRACE /api");
+    }
+
+    /** Regression (found by ApiFuzzTest): a 406 for an Accept header that does not parse went out empty. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "x/y/z", ";;;", "application/",
+            "application/json;q=abc", "application/json; charset=ebcdic" })
+    void malformedAcceptIsRefusedWithProblemDetails(String accept) {
+        assertProblem(api.get("/api/v1/experiments", accept), 406);
+        assertProblem(api.get("/api/v1/experiments/1", accept), 406);
+    }
+
     @Test
     void oversizedBodyIsRefusedWhetherDeclaredOrStreamed() {
         String huge = "{\"name\": \"" + "x".repeat(300_000) + "\"}";

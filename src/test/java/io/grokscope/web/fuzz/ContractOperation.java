@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * is fuzzed without anyone remembering to.
  */
 record ContractOperation(String method, String path, Set<String> methodsOfPath, List<ParameterSpec> parameters,
-        List<JsonNode> bodyExamples) {
+        List<JsonNode> bodyExamples, List<String> produces) {
 
     /** A parameter's name, place ({@code path}, {@code query}, {@code header}) and schema essentials. */
     record ParameterSpec(String name, String in, boolean required, String type, List<String> enumValues,
@@ -34,6 +34,13 @@ record ContractOperation(String method, String path, Set<String> methodsOfPath, 
 
     String key() {
         return method + " " + path;
+    }
+
+    /** What a client generated from the contract accepts: the success media types, and problem details. */
+    String accept() {
+        List<String> types = new ArrayList<>(produces);
+        types.add("application/problem+json");
+        return String.join(", ", types);
     }
 
     boolean hasBody() {
@@ -84,8 +91,14 @@ record ContractOperation(String method, String path, Set<String> methodsOfPath, 
                     }
                     json.getExamples().values().forEach(e -> examples.add(Json.mapper().valueToTree(e.getValue())));
                 }
+                Set<String> produces = new java.util.LinkedHashSet<>();
+                operation.getResponses().forEach((code, response) -> {
+                    if (code.startsWith("2") && response.getContent() != null) {
+                        produces.addAll(response.getContent().keySet());
+                    }
+                });
                 operations.add(new ContractOperation(method.name(), path, methods, List.copyOf(parameters),
-                        List.copyOf(examples)));
+                        List.copyOf(examples), List.copyOf(produces)));
             });
         });
         return operations;

@@ -2,6 +2,7 @@ package io.grokscope.web.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.grokscope.web.fuzz.ContractOperation.ParameterSpec;
@@ -39,6 +40,9 @@ final class RequestGenerator {
             "1e3", "{n}.0", "{n}e0", "0x10", "%20{n}", "{n}%20", "+{n}", "0{n}", "abc", "{n};drop%20table%20experiment",
             "{n}'%20OR%20'1'='1", "%F0%9F%A7%AA", "%D9%A3", "NaN", "Infinity", "null", "%7B%7D", "{n},{n}", "{n}/",
             "{n}/..", "{n}%2F..", "{n}%5C..", "%E2%80%AE{n}", "~{n}", "{n}?", "{n}#x");
+
+    private static final java.util.regex.Pattern ESCAPE_OR_DIGITS =
+            java.util.regex.Pattern.compile("%[0-9A-Fa-f]{2}|[0-9]+");
 
     private final ContractOperation operation;
     private final HostileValues values;
@@ -110,7 +114,7 @@ final class RequestGenerator {
             ObjectNode target = example.has("axes") && values.chance(0.5) ? (ObjectNode) example.get("axes")
                     : (ObjectNode) example;
             target.set(KEY_SLOT, example.has("axes") && target != example
-                    ? new ArrayNode(null).add(1) : TextNode.valueOf("v"));
+                    ? JsonNodeFactory.instance.arrayNode().add(1) : TextNode.valueOf("v"));
             return utf8(example.toString().replace("\"" + KEY_SLOT + "\"", values.stringJson()));
         }
         return mutatedBody(node -> values.stringJson());
@@ -203,7 +207,7 @@ final class RequestGenerator {
         String id = pathId;
         Map<String, String> query = baselineParameters();
         switch (parameter.in()) {
-            case "path" -> id = encode(value);
+            case "path" -> id = harmless(encode(value));
             case "header" -> headers.put(parameter.name(), headerSafe(value));
             default -> query.put(parameter.name(), value);
         }
@@ -298,7 +302,25 @@ final class RequestGenerator {
     }
 
     private String hostileId() {
-        return values.pick(PATH_IDS).replace("{n}", pathId);
+        return harmless(values.pick(PATH_IDS).replace("{n}", pathId));
+    }
+
+    /**
+     * For a cancel or a delete, a hostile id the service may read as a number ("+1", "01", " 7") must not reach a
+     * resource of some other test: its digits become the id this generator was given. Runs too long for a long stay.
+     */
+    private String harmless(String id) {
+        if (!operation.changesExisting()) {
+            return id;
+        }
+        java.util.regex.Matcher tokens = ESCAPE_OR_DIGITS.matcher(id);
+        StringBuilder safe = new StringBuilder();
+        while (tokens.find()) {
+            String token = tokens.group();
+            boolean shortNumber = !token.startsWith("%") && token.length() <= 18;
+            tokens.appendReplacement(safe, shortNumber ? pathId : java.util.regex.Matcher.quoteReplacement(token));
+        }
+        return tokens.appendTail(safe).toString();
     }
 
     // --- assembly -------------------------------------------------------------------------------------------------
@@ -326,9 +348,9 @@ final class RequestGenerator {
         return query.isEmpty() ? path : path + "?" + query;
     }
 
-    private static Map<String, String> jsonHeaders() {
+    private Map<String, String> jsonHeaders() {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Accept", "application/json");
+        headers.put("Accept", operation.accept());
         return headers;
     }
 
