@@ -9,6 +9,12 @@ final class FuzzTally {
 
     private final Map<String, Map<Hostility, Map<Integer, AtomicInteger>>> statuses = new TreeMap<>();
 
+    private final Map<String, Long> nanos = new TreeMap<>();
+
+    synchronized void took(String operation, long elapsedNanos) {
+        nanos.put(operation, elapsedNanos);
+    }
+
     synchronized void record(FuzzRequest request, int status) {
         statuses.computeIfAbsent(request.operation().key(), k -> new TreeMap<>())
                 .computeIfAbsent(request.kind(), k -> new TreeMap<>())
@@ -45,7 +51,8 @@ final class FuzzTally {
                 kind.getValue().forEach((status, count) -> byKind.computeIfAbsent(kind.getKey(), k -> new TreeMap<>())
                         .merge(status, count.get(), Integer::sum));
             }
-            table.append(String.format(row, operation.getKey(), "(all)", operationTotal, ""));
+            table.append(String.format(row, operation.getKey(), "(all)", operationTotal,
+                    String.format("%.1f s", nanos.getOrDefault(operation.getKey(), 0L) / 1e9)));
             total += operationTotal;
         }
         table.append(String.format("%nper hostility, over every operation:%n"));
