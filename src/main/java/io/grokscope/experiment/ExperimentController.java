@@ -25,7 +25,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * method validation (no {@code @Validated} proxy), so violations arrive as one exception that names each parameter.
  */
 @RestController
-@RequestMapping(path = "/api/v1/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
+// produces is per JSON method, not on the class: a DELETE (204, no body) must not answer 406 to a client that accepts
+// only application/problem+json for its errors, as clients generated from the contract do.
+@RequestMapping(path = "/api/v1/experiments")
 class ExperimentController {
 
     static final int MAX_PAGE_SIZE = 200;
@@ -36,7 +38,7 @@ class ExperimentController {
         this.experiments = experiments;
     }
 
-    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(operationId = "submitExperiment")
     ResponseEntity<ExperimentView> submit(@Valid @RequestBody ExperimentSpec spec) {
@@ -46,7 +48,7 @@ class ExperimentController {
         return ResponseEntity.accepted().location(location).body(created);
     }
 
-    @GetMapping
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "listExperiments")
     ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
             @RequestParam(required = false) @Size(max = 100) String name,
@@ -55,13 +57,13 @@ class ExperimentController {
         return experiments.list(status, name, page, size);
     }
 
-    @GetMapping("/{id}")
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "getExperiment")
     ExperimentView get(@PathVariable long id) {
         return experiments.get(id);
     }
 
-    @PostMapping("/{id}/cancel")
+    @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(operationId = "cancelExperiment")
     ExperimentView cancel(@PathVariable long id) {

@@ -12,7 +12,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
         @JsonSubTypes.Type(value = TransformerSettings.class, name = "TRANSFORMER"),
         @JsonSubTypes.Type(value = MlpSettings.class, name = "MLP") })
 @Schema(description = "The network to train, chosen by type.", discriminatorProperty = "type",
-        oneOf = { TransformerSettings.class, MlpSettings.class },
         discriminatorMapping = {
                 @DiscriminatorMapping(value = "TRANSFORMER", schema = TransformerSettings.class),
                 @DiscriminatorMapping(value = "MLP", schema = MlpSettings.class) })

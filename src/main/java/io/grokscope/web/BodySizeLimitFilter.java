@@ -11,7 +11,6 @@ import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,11 +37,9 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         if (request.getContentLengthLong() > limit) {
             var problem = ProblemDetailsAdvice.problem(HttpStatus.PAYLOAD_TOO_LARGE,
                     new PayloadTooLargeException(limit).getMessage(), request);
-            response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             // The unread body is not drained: closing the connection is cheaper than reading what we refuse.
             response.setHeader("Connection", "close");
-            objectMapper.writeValue(response.getOutputStream(), problem);
+            ProblemDetailsAdvice.write(response, objectMapper, problem);
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);

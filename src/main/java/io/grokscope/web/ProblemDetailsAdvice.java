@@ -2,7 +2,9 @@ package io.grokscope.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -38,34 +41,44 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
     @ExceptionHandler(ResourceNotFoundException.class)
-    ProblemDetail notFound(ResourceNotFoundException e, HttpServletRequest request) {
-        return problem(HttpStatus.NOT_FOUND, e.getMessage(), request);
+    ResponseEntity<ProblemDetail> notFound(ResourceNotFoundException e, HttpServletRequest request) {
+        return respond(problem(HttpStatus.NOT_FOUND, e.getMessage(), request));
     }
 
     @ExceptionHandler(ConflictException.class)
-    ProblemDetail conflict(ConflictException e, HttpServletRequest request) {
-        return problem(HttpStatus.CONFLICT, e.getMessage(), request);
+    ResponseEntity<ProblemDetail> conflict(ConflictException e, HttpServletRequest request) {
+        return respond(problem(HttpStatus.CONFLICT, e.getMessage(), request));
     }
 
     @ExceptionHandler(ServiceBusyException.class)
     ResponseEntity<ProblemDetail> busy(ServiceBusyException e, HttpServletRequest request) {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds())))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem(HttpStatus.TOO_MANY_REQUESTS, e.getMessage(), request));
     }
 
     @ExceptionHandler(InvalidInputException.class)
-    ProblemDetail invalidInput(InvalidInputException e, HttpServletRequest request) {
-        return validationProblem(e.errors(), request.getRequestURI());
+    ResponseEntity<ProblemDetail> invalidInput(InvalidInputException e, HttpServletRequest request) {
+        return respond(validationProblem(e.errors(), request.getRequestURI()));
     }
 
     /** Method validation outside Spring MVC's own (e.g. a service's {@code @Validated} argument). */
     @ExceptionHandler(jakarta.validation.ConstraintViolationException.class)
-    ProblemDetail constraintViolation(jakarta.validation.ConstraintViolationException e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> constraintViolation(jakarta.validation.ConstraintViolationException e,
+            HttpServletRequest request) {
         List<FieldError> errors = e.getConstraintViolations().stream()
                 .map(v -> FieldError.atParameter(lastNode(v.getPropertyPath().toString()), v.getMessage()))
                 .toList();
-        return validationProblem(errors, request.getRequestURI());
+        return respond(validationProblem(errors, request.getRequestURI()));
+    }
+
+    /**
+     * The type preset, so the body is written even when the Accept header cannot be parsed (Spring skips the body
+     * of an error it cannot negotiate a type for, and the client would get an empty 4xx).
+     */
+    private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     private static String lastNode(String path) {
@@ -73,13 +86,14 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
         PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) {
-            return problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request);
+            return respond(problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request));
         }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred; it has been logged", request);
+        return respond(problem(HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred; it has been logged",
+                request));
     }
 
     @Override
@@ -130,8 +144,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
             WebRequest request) {
-        if (body instanceof ProblemDetail problem && problem.getInstance() == null) {
-            problem.setInstance(java.net.URI.create(path(request)));
+        if (body instanceof ProblemDetail problem) {
+            if (problem.getInstance() == null) {
+                problem.setInstance(java.net.URI.create(path(request)));
+            }
+            // Preset, as in respond(): a 406 for an unparseable Accept header would otherwise go out empty.
+            HttpHeaders problemHeaders = new HttpHeaders();
+            problemHeaders.putAll(headers);
+            problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+            return super.createResponseEntity(body, problemHeaders, status, request);
         }
         return super.createResponseEntity(body, headers, status, request);
     }
@@ -166,6 +187,14 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         String where = error.pointer() != null ? (error.pointer().isEmpty() ? "the body" : error.pointer())
                 : "parameter '" + error.parameter() + "'";
         return where + " " + error.detail();
+    }
+
+    /** Writes a problem outside Spring MVC (from a servlet filter), where no message converter does it. */
+    static void write(HttpServletResponse response, ObjectMapper objectMapper, ProblemDetail problem)
+            throws java.io.IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        objectMapper.writeValue(response.getOutputStream(), problem);
     }
 
     static ProblemDetail problem(HttpStatus status, String detail, HttpServletRequest request) {

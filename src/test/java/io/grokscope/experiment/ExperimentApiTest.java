@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grokscope.support.Api;
 import io.grokscope.support.IntegrationTest;
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.UUID;
@@ -190,6 +191,21 @@ class ExperimentApiTest {
 
             assertThat(gone.status()).isEqualTo(404);
             assertThat(gone.json().get("detail").asText()).contains(String.valueOf(id));
+        }
+
+        /** Regression: a client generated from the contract accepts only problem+json here (204 has no body). */
+        @Test
+        void deletesForAClientThatAcceptsOnlyProblemDetails() {
+            long id = submit("delete-problem-accepting").get("id").asLong();
+
+            Api.Response deleted = api.send(HttpRequest.newBuilder(api.uri("/api/v1/experiments/" + id))
+                    .header("Accept", "application/problem+json").DELETE());
+            Api.Response again = api.send(HttpRequest.newBuilder(api.uri("/api/v1/experiments/" + id))
+                    .header("Accept", "application/problem+json").DELETE());
+
+            assertThat(deleted.status()).as(deleted.body()).isEqualTo(204);
+            assertThat(again.status()).isEqualTo(404);
+            assertThat(again.contentType()).startsWith("application/problem+json");
         }
 
         @Test
