@@ -8,6 +8,7 @@ import io.grokscope.metrics.MetricViews.SpectrumView;
 import io.grokscope.web.FieldError;
 import io.grokscope.web.InvalidInputException;
 import io.grokscope.web.ResourceNotFoundException;
+import io.grokscope.web.ServiceLimits;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -50,13 +51,19 @@ class MetricsController {
     private final MetricQueries queries;
     private final SpectrumStore spectra;
     private final MetricsApiSettings settings;
+    private final ServiceLimits limits;
     private final ExperimentEvents events;
 
-    MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings,
+    MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings, ServiceLimits limits,
             ExperimentEvents events) {
+        if (settings.defaultMaxPoints() > limits.maxPoints()) {
+            throw new IllegalArgumentException("grokscope.metrics.api.default-max-points (" + settings.defaultMaxPoints()
+                    + ") must be at most grokscope.limits.max-points (" + limits.maxPoints() + ")");
+        }
         this.queries = queries;
         this.spectra = spectra;
         this.settings = settings;
+        this.limits = limits;
         this.events = events;
     }
 
@@ -150,9 +157,10 @@ class MetricsController {
             @Size(max = 64) List<String> names,
             @RequestParam(required = false) @Min(2) Integer maxPoints) {
         List<Long> ids = new ArrayList<>(new LinkedHashSet<>(experiments));
-        if (ids.size() > settings.maxExperiments()) {
-            throw new InvalidInputException(List.of(FieldError.atParameter("experiments",
-                    "must name at most " + settings.maxExperiments() + " experiments, named " + ids.size())));
+        if (ids.size() > limits.compareExperiments()) {
+            throw new InvalidInputException(List.of(FieldError.atParameter("experiments", "must name at most "
+                    + limits.compareExperiments() + " experiments (grokscope.limits.compare-experiments), named "
+                    + ids.size())));
         }
         List<Long> missing = queries.missing(ids);
         if (!missing.isEmpty()) {
@@ -205,8 +213,8 @@ class MetricsController {
             errors.add(FieldError.atParameter("sinceStep", "cannot be combined with fromStep"));
         }
         int points = maxPoints == null ? settings.defaultMaxPoints() : maxPoints;
-        if (points > settings.maxPoints()) {
-            errors.add(FieldError.atParameter("maxPoints", "must be <= " + settings.maxPoints()));
+        if (points > limits.maxPoints()) {
+            errors.add(FieldError.atParameter("maxPoints", ServiceLimits.over(points, limits.maxPoints(), "max-points")));
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

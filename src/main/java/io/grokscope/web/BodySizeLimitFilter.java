@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Refuses request bodies over {@link WebProperties#maxBodySize()} with 413 problem+json: at once when the declared
+ * Refuses request bodies over {@link ServiceLimits#bodySize()} ({@code grokscope.limits.body-size}) with 413 problem+json: at once when the declared
  * length is too large, and while reading when a chunked body grows past it (so no body is ever buffered whole).
  */
 @Component
@@ -27,8 +27,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     private final long limit;
     private final ObjectMapper objectMapper;
 
-    BodySizeLimitFilter(WebProperties properties, ObjectMapper objectMapper) {
-        this.limit = properties.maxBodySize().toBytes();
+    BodySizeLimitFilter(ServiceLimits limits, ObjectMapper objectMapper) {
+        this.limit = limits.bodySize().toBytes();
         this.objectMapper = objectMapper;
     }
 
