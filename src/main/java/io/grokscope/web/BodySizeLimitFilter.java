@@ -11,7 +11,6 @@ import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,13 +35,10 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > limit) {
-            var problem = ProblemDetailsAdvice.problem(HttpStatus.PAYLOAD_TOO_LARGE,
-                    new PayloadTooLargeException(limit).getMessage(), request);
-            response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             // The unread body is not drained: closing the connection is cheaper than reading what we refuse.
             response.setHeader("Connection", "close");
-            objectMapper.writeValue(response.getOutputStream(), problem);
+            ProblemResponses.write(objectMapper, request, response, HttpStatus.PAYLOAD_TOO_LARGE,
+                    new PayloadTooLargeException(limit).getMessage());
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);
