@@ -162,11 +162,11 @@ class MetricsController {
                     + limits.compareExperiments() + " experiments (grokscope.limits.compare-experiments), named "
                     + ids.size())));
         }
+        Request request = request(names, null, null, null, maxPoints); // bad parameters are 400 before any 404
         List<Long> missing = queries.missing(ids);
         if (!missing.isEmpty()) {
             throw new ResourceNotFoundException("experiment", missing.size() == 1 ? missing.get(0) : missing);
         }
-        Request request = request(names, null, null, null, maxPoints);
         Map<Long, List<MetricQueries.Series>> found = queries.series(ids, request.metrics(), request.range());
         return new ComparisonView(ids.stream().map(id -> new ExperimentMetricsView(id,
                 found.get(id).stream().map(SeriesView::of).toList())).toList());
