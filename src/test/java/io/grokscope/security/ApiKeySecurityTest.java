@@ -2,9 +2,8 @@ package io.grokscope.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grokscope.GrokscopeApplication;
 import io.grokscope.support.Api;
-import io.grokscope.support.TestDatabase;
+import io.grokscope.support.SecondInstance;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.UUID;
@@ -14,12 +13,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -47,18 +44,10 @@ class ApiKeySecurityTest {
 
         @BeforeAll
         void start() {
-            TestDatabase.Coordinates db = TestDatabase.get();
-            context = new SpringApplicationBuilder(GrokscopeApplication.class).properties(
-                    "server.port=0",
-                    "spring.main.banner-mode=off",
-                    "spring.datasource.url=" + db.url(),
-                    "spring.datasource.username=" + db.user(),
-                    "spring.datasource.password=" + db.password(),
-                    "grokscope.jobs.enabled=false",
-                    "grokscope.jobs.max-queued=1000",
+            context = SecondInstance.start(
                     "grokscope.security.api-keys=" + OTHER_KEY + ", " + KEY,
-                    "grokscope.security.protect-reads=" + protectReads()).run();
-            api = new Api(((ServletWebServerApplicationContext) context).getWebServer().getPort());
+                    "grokscope.security.protect-reads=" + protectReads());
+            api = new Api(SecondInstance.port(context));
             // after the start, which re-applies the test logging configuration
             LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
             VERBOSE.forEach(name -> logging.setLogLevel(name, LogLevel.DEBUG));
