@@ -131,8 +131,9 @@ final class ExperimentSpecValidator implements ConstraintValidator<ConsistentExp
         }
         WorkerMemory budget = limits.memory();
         if (estimate.offHeapBytes() > budget.offHeapBytes()) {
-            violations.add("needs an estimated " + MemoryEstimate.bytes(estimate.offHeapBytes()) + " of off-heap memory ("
-                    + estimate.describeOffHeap() + "), more than the " + MemoryEstimate.bytes(budget.offHeapBytes())
+            violations.add("needs an estimated " + MemoryEstimate.bytes(estimate.offHeapBytes())
+                    + " of off-heap memory (" + estimate.describeOffHeap() + "), more than the "
+                    + MemoryEstimate.bytes(budget.offHeapBytes())
                     + " a worker may use (grokscope.limits.worker-memory)", "model");
         }
         if (estimate.heapBytes() > budget.heapBytes()) {

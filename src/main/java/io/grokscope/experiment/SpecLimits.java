@@ -16,8 +16,9 @@ public record SpecLimits(ServiceLimits limits, Expression.Limits expression, Wor
     public SpecLimits {
         if (limits.expressionLength() > Expression.Limits.MAXIMUM.maxLength()
                 || limits.expressionDepth() > Expression.Limits.MAXIMUM.maxDepth()) {
-            throw new IllegalArgumentException("grokscope.limits.expression-length and expression-depth must be at most "
-                    + Expression.Limits.MAXIMUM.maxLength() + " and " + Expression.Limits.MAXIMUM.maxDepth());
+            throw new IllegalArgumentException("grokscope.limits.expression-length and expression-depth must be at"
+                    + " most " + Expression.Limits.MAXIMUM.maxLength() + " and "
+                    + Expression.Limits.MAXIMUM.maxDepth());
         }
     }
 

@@ -57,8 +57,9 @@ class MetricsController {
     MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings, ServiceLimits limits,
             ExperimentEvents events) {
         if (settings.defaultMaxPoints() > limits.maxPoints()) {
-            throw new IllegalArgumentException("grokscope.metrics.api.default-max-points (" + settings.defaultMaxPoints()
-                    + ") must be at most grokscope.limits.max-points (" + limits.maxPoints() + ")");
+            throw new IllegalArgumentException("grokscope.metrics.api.default-max-points ("
+                    + settings.defaultMaxPoints() + ") must be at most grokscope.limits.max-points ("
+                    + limits.maxPoints() + ")");
         }
         this.queries = queries;
         this.spectra = spectra;
@@ -214,7 +215,8 @@ class MetricsController {
         }
         int points = maxPoints == null ? settings.defaultMaxPoints() : maxPoints;
         if (points > limits.maxPoints()) {
-            errors.add(FieldError.atParameter("maxPoints", ServiceLimits.over(points, limits.maxPoints(), "max-points")));
+            errors.add(FieldError.atParameter("maxPoints",
+                    ServiceLimits.over(points, limits.maxPoints(), "max-points")));
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

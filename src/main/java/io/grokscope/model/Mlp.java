@@ -691,7 +691,7 @@ public final class Mlp implements Model {
         return n * (training ? forward + backward : forward);
     }
 
-    /** Elements allocated for workspaces so far (for tests of {@link #workspaceFloats(MlpSpec, int, long, boolean)}). */
+    /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
     long workspaceFloats() {
         return workspaceFloats;
     }

@@ -1408,7 +1408,7 @@ public final class Transformer implements Model {
         return spec.layers() * 4L * spec.dModel() * spec.dModel();
     }
 
-    /** Elements allocated for workspaces so far (for tests of {@link #workspaceFloats(TransformerSpec, int, long, boolean)}). */
+    /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
     long workspaceFloats() {
         return workspaceFloats;
     }

@@ -52,7 +52,8 @@ class SecurityConfiguration {
             ProblemResponses.write(json, request, response, HttpStatus.UNAUTHORIZED, detail);
         };
         AccessDeniedHandler forbidden = (request, response, denied) -> {
-            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"grokscope\", error=\"insufficient_scope\"");
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
+                    "Bearer realm=\"grokscope\", error=\"insufficient_scope\"");
             ProblemResponses.write(json, request, response, HttpStatus.FORBIDDEN, "this key may not do this");
         };
 
@@ -66,7 +67,8 @@ class SecurityConfiguration {
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
-                // The curves API answers with ETags that clients revalidate; Spring Security's no-store would defeat it.
+                // The curves API answers with ETags that clients revalidate; Spring Security's no-store would
+                // defeat them.
                 .headers(h -> h.cacheControl(c -> c.disable()))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden));
 

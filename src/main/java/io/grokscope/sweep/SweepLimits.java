@@ -2,7 +2,8 @@ package io.grokscope.sweep;
 
 /**
  * Bounds on every size a client controls in a sweep, checked before anything is expanded. The grid size itself is
- * bounded by {@code grokscope.limits.sweep-experiments} (and by the queue); these keep the request and its checks small.
+ * bounded by {@code grokscope.limits.sweep-experiments} (and by the queue); these keep the request and its checks
+ * small.
  */
 final class SweepLimits {
 

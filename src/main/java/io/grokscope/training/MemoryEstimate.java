@@ -75,8 +75,8 @@ public record MemoryEstimate(long parameters, long offHeapBytes, Map<String, Lon
         long p = Models.parameterCount(model, elements);
         long optimizer = config.optimizer().type() == OptimizerType.SGD ? p : 2 * p;
         GradientFilterSpec filterSpec = config.optimizer().gradientFilter();
-        long filter = filterSpec instanceof GradientFilterSpec.MovingAverage ma ? Math.multiplyExact(ma.window() + 1L, p)
-                : filterSpec instanceof GradientFilterSpec.Ema ? p : 0;
+        long filter = filterSpec instanceof GradientFilterSpec.MovingAverage ma
+                ? Math.multiplyExact(ma.window() + 1L, p) : filterSpec instanceof GradientFilterSpec.Ema ? p : 0;
 
         TreeSet<Long> forwardSizes = new TreeSet<>();
         addChunkSizes(forwardSizes, train);
@@ -103,7 +103,8 @@ public record MemoryEstimate(long parameters, long offHeapBytes, Map<String, Lon
         long offHeap = parts.values().stream().mapToLong(Long::longValue).sum();
 
         long checkpoint = BYTES_PER_ELEMENT * (p + optimizer + filter);
-        long heap = TABLE_BYTES_PER_PAIR * pairs + 2 * checkpoint + (tableLogits ? 8 * pairs * elements + 8 * pairs : 0);
+        long heap = TABLE_BYTES_PER_PAIR * pairs + 2 * checkpoint
+                + (tableLogits ? 8 * pairs * elements + 8 * pairs : 0);
         return new MemoryEstimate(p, offHeap, parts, heap, checkpoint);
     }
 

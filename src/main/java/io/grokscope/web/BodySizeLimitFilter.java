@@ -16,7 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Refuses request bodies over {@link ServiceLimits#bodySize()} ({@code grokscope.limits.body-size}) with 413 problem+json: at once when the declared
+ * Refuses request bodies over {@link ServiceLimits#bodySize()} ({@code grokscope.limits.body-size}) with 413
+ * problem+json: at once when the declared
  * length is too large, and while reading when a chunked body grows past it (so no body is ever buffered whole).
  */
 @Component

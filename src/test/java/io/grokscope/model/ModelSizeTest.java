@@ -21,7 +21,8 @@ class ModelSizeTest {
                 new MlpSpec(0, List.of(10), Activation.QUADRATIC, InputEncoding.ONE_HOT, 1.0),
                 new MlpSpec(128, List.of(512), Activation.RELU, InputEncoding.EMBEDDING, 1.0),
                 TransformerSpec.nanda(),
-                new TransformerSpec(2, 16, 4, 24, Activation.GELU, LayerNormPlacement.PRE, SequenceFormat.A_OP_B_EQ, 1.0),
+                new TransformerSpec(2, 16, 4, 24, Activation.GELU, LayerNormPlacement.PRE, SequenceFormat.A_OP_B_EQ,
+                        1.0),
                 new TransformerSpec(3, 8, 2, 12, Activation.RELU, LayerNormPlacement.POST, SequenceFormat.A_B_EQ, 1.0));
     }
 

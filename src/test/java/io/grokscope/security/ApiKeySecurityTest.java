@@ -31,7 +31,8 @@ class ApiKeySecurityTest {
     static final String KEY = "gk-" + UUID.randomUUID();
     static final String OTHER_KEY = "gk-" + UUID.randomUUID();
     /** Loggers raised to DEBUG while an instance serves, as an operator chasing a problem might. */
-    static final List<String> VERBOSE = List.of("io.grokscope", "org.springframework.security", "org.springframework.web");
+    static final List<String> VERBOSE = List.of("io.grokscope", "org.springframework.security",
+            "org.springframework.web");
     static final String SPEC = """
             {"name": "secured", "task": {"operation": "ADD", "modulus": 7},
              "model": {"type": "MLP", "embedDim": 4, "hiddenDims": [8]}, "training": {"steps": 10}}""";

@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.function.Supplier;
 import java.util.logging.Level;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's Chromium and its driver for browser tests, in a throwaway profile, with the console log kept. A test that
@@ -20,6 +25,7 @@ public final class HeadlessChromium implements AutoCloseable {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private final ChromeDriver browser;
     private final Path profile;
@@ -50,6 +56,26 @@ public final class HeadlessChromium implements AutoCloseable {
 
     public ChromeDriver browser() {
         return browser;
+    }
+
+    /** Runs a script in the page and returns its value. */
+    public Object js(String script, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(script, arguments);
+    }
+
+    /** An element's text, read in one script so that a re-render cannot come between finding and reading it. */
+    public String text(String css) {
+        return (String) js("return document.querySelector(arguments[0])?.textContent ?? null", css);
+    }
+
+    /** Waits for a non-null value. Pages re-render what they poll or stream: a found element may be replaced. */
+    public <T> T waitFor(Supplier<T> found) {
+        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class).until(driver -> found.get());
+    }
+
+    public void waitUntil(Supplier<Boolean> condition) {
+        waitFor(() -> condition.get() ? Boolean.TRUE : null);
     }
 
     @Override

@@ -35,8 +35,9 @@ class MemoryEstimateTest {
         // 12769 pairs: 3830 to train on (full batch, which evaluation of the train split shares), 8939 to test in
         // chunks of 4096, 4096 and 747, and the whole table (for the progress measures) in 4096 x 3 and 481
         TransformerSpec model = TransformerSpec.nanda();
-        long activations = Models.workspaceFloats(model, 113, 3830, true) + Models.workspaceFloats(model, 113, 4096, false)
-                + Models.workspaceFloats(model, 113, 747, false) + Models.workspaceFloats(model, 113, 481, false)
+        long activations = Models.workspaceFloats(model, 113, 3830, true)
+                + Models.workspaceFloats(model, 113, 4096, false) + Models.workspaceFloats(model, 113, 747, false)
+                + Models.workspaceFloats(model, 113, 481, false)
                 + Models.fixedScratchFloats(model);
         assertThat(estimate.offHeapParts().get("activations")).isEqualTo(4 * activations);
         assertThat(estimate.offHeapParts().get("progress-measure logits")).isEqualTo(4L * 12769 * 113);

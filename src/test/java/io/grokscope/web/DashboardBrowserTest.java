@@ -12,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,15 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
@@ -58,7 +54,6 @@ class DashboardBrowserTest {
      */
     private static final Path SCREENSHOTS = Path.of(System.getProperty("grokscope.screenshots",
             "target/screenshots"));
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     /** A tiny MLP on (a + b) mod 23 that groks within a few seconds, with all three phases located. */
     static String tinyRun(String name, double weightDecay, int steps) {
@@ -437,17 +432,15 @@ class DashboardBrowserTest {
     }
 
     private Object js(String script, Object... arguments) {
-        return ((JavascriptExecutor) browser).executeScript(script, arguments);
+        return chromium.js(script, arguments);
     }
 
     private <T> T waitFor(Supplier<T> found) {
-        // Pages re-render what they poll or stream: an element found a moment ago may have been replaced.
-        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100))
-                .ignoring(StaleElementReferenceException.class).until(driver -> found.get());
+        return chromium.waitFor(found);
     }
 
     private void waitUntil(Supplier<Boolean> condition) {
-        waitFor(() -> condition.get() ? Boolean.TRUE : null);
+        chromium.waitUntil(condition);
     }
 
     private static WebElement visible(WebElement element) {
@@ -458,9 +451,8 @@ class DashboardBrowserTest {
         return value > 0 ? value : null;
     }
 
-    /** An element's text, read in one script so that a re-render cannot come between finding and reading it. */
     private String text(String css) {
-        return (String) js("return document.querySelector(arguments[0])?.textContent ?? null", css);
+        return chromium.text(css);
     }
 
     /** The list's row of a run as {name, href, status, cells, progressMax}, read in one script; null when absent. */

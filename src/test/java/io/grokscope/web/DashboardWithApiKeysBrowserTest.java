@@ -8,20 +8,15 @@ import io.grokscope.support.HeadlessChromium;
 import io.grokscope.support.SecondInstance;
 import java.io.IOException;
 import java.net.http.HttpRequest;
-import java.time.Duration;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -34,7 +29,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class DashboardWithApiKeysBrowserTest {
 
     private static final String KEY = "gk-" + UUID.randomUUID();
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     HeadlessChromium chromium;
     ChromeDriver browser;
@@ -64,24 +58,24 @@ class DashboardWithApiKeysBrowserTest {
     @Test
     void withTheKeyEnteredThePageFollowsALiveRunAndCancelsAQueuedOne() {
         open("/");
-        waitUntil(() -> String.valueOf(text("#view")).contains("needs an API key"));
+        chromium.waitUntil(() -> String.valueOf(chromium.text("#view")).contains("needs an API key"));
 
         WebElement field = browser.findElement(By.id("api-key"));
         field.sendKeys(KEY, Keys.TAB);
-        assertThat(js("return sessionStorage.getItem('grokscope.apiKey')")).isEqualTo(KEY);
+        assertThat(chromium.js("return sessionStorage.getItem('grokscope.apiKey')")).isEqualTo(KEY);
 
         // other tests' queued runs would be claimed first: the pool takes the oldest
         context.getBean(JdbcTemplate.class)
                 .update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
         long live = submit(DashboardBrowserTest.tinyRun("keys-live-" + suffix(), 1.0, 1500));
         open("/experiments/" + live);
-        waitUntil(() -> "QUEUED".equals(text(".run-status [data-field='status']")));
+        chromium.waitUntil(() -> "QUEUED".equals(chromium.text(".run-status [data-field='status']")));
         Thread training = new Thread(() -> TestJobs.runNext(context, "keys/0"), "keys-live-run");
         training.start();
         try {
-            long first = waitFor(() -> step() > 0 ? step() : null);
-            waitUntil(() -> step() > first);
-            waitUntil(() -> "SUCCEEDED".equals(text(".run-status [data-field='status']")));
+            long first = chromium.waitFor(() -> step() > 0 ? step() : null);
+            chromium.waitUntil(() -> step() > first);
+            chromium.waitUntil(() -> "SUCCEEDED".equals(chromium.text(".run-status [data-field='status']")));
             assertThat(step()).isEqualTo(1500);
         } finally {
             try {
@@ -93,11 +87,11 @@ class DashboardWithApiKeysBrowserTest {
 
         long queued = submit(DashboardBrowserTest.tinyRun("keys-cancel-" + suffix(), 1.0, 300));
         open("/experiments/" + queued);
-        WebElement cancel = waitFor(() -> browser.findElements(By.xpath("//button[text()='Cancel run']")).stream()
-                .findFirst().orElse(null));
+        WebElement cancel = chromium.waitFor(() -> browser.findElements(By.xpath("//button[text()='Cancel run']"))
+                .stream().findFirst().orElse(null));
         cancel.click();
         browser.switchTo().alert().accept();
-        waitUntil(() -> "CANCELLED".equals(text(".run-status [data-field='status']")));
+        chromium.waitUntil(() -> "CANCELLED".equals(chromium.text(".run-status [data-field='status']")));
     }
 
     private long submit(String spec) {
@@ -114,25 +108,8 @@ class DashboardWithApiKeysBrowserTest {
     }
 
     private long step() {
-        String text = text(".run-status [data-field='step']");
+        String text = chromium.text(".run-status [data-field='step']");
         return text == null || text.isBlank() ? -1 : Long.parseLong(text.trim());
-    }
-
-    private String text(String css) {
-        return (String) js("return document.querySelector(arguments[0])?.textContent ?? null", css);
-    }
-
-    private Object js(String script, Object... arguments) {
-        return ((JavascriptExecutor) browser).executeScript(script, arguments);
-    }
-
-    private <T> T waitFor(Supplier<T> found) {
-        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100))
-                .ignoring(StaleElementReferenceException.class).until(driver -> found.get());
-    }
-
-    private void waitUntil(Supplier<Boolean> condition) {
-        waitFor(() -> condition.get() ? Boolean.TRUE : null);
     }
 
     private static String suffix() {

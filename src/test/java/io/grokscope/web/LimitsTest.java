@@ -37,8 +37,8 @@ class LimitsTest {
     }
 
     private static String spec(String task, String model, String rest) {
-        return "{\"name\": \"limits\", \"task\": " + task + ", \"model\": " + model + (rest.isEmpty() ? "" : ", " + rest)
-                + "}";
+        return "{\"name\": \"limits\", \"task\": " + task + ", \"model\": " + model
+                + (rest.isEmpty() ? "" : ", " + rest) + "}";
     }
 
     private static final String ADD_23 = "{\"operation\": \"ADD\", \"modulus\": 23}";
@@ -52,18 +52,19 @@ class LimitsTest {
                 Arguments.of(spec(ADD_23, SMALL_MLP, "\"training\": {\"steps\": 1000001}"), "/training/steps",
                         new String[] {"limit of 1000000", "grokscope.limits.steps"}),
                 Arguments.of(spec(ADD_23, SMALL_MLP, "\"training\": {\"steps\": 1000000, \"evalEvery\": 1}"),
-                        "/training/evalEvery", new String[] {"8000008 for evaluations", "grokscope.limits.metric-rows"}),
+                        "/training/evalEvery",
+                        new String[] {"8000008 for evaluations", "grokscope.limits.metric-rows"}),
                 Arguments.of(spec(ADD_23, SMALL_MLP, "\"training\": {\"steps\": 1000000, \"evalEvery\": 1000},"
                         + " \"analysis\": {\"progressMeasuresEvery\": 2}"), "/analysis/progressMeasuresEvery",
                         new String[] {"metric rows", "for progress measures", "grokscope.limits.metric-rows"}),
                 Arguments.of(spec(ADD_23, "{\"type\": \"MLP\", \"embedDim\": 4096, \"hiddenDims\": [4096, 4096, 4096,"
                         + " 4096]}", ""), "/model", new String[] {"parameters", "limit of 50000000",
                                 "grokscope.limits.parameters"}),
-                // 12.7M parameters with a 1000-gradient Grokfast-MA window: 51 GB of filter state, and checkpoints as big
+                // 12.7M parameters with a 1000-gradient Grokfast-MA window: 51 GB of filter state, checkpoints as big
                 Arguments.of(spec(ADD_23, "{\"type\": \"MLP\", \"embedDim\": 2048, \"hiddenDims\": [2048, 2048]}",
                         "\"optimizer\": {\"gradientFilter\": {\"type\": \"MA\", \"window\": 1000}}"), "/model",
-                        new String[] {"needs an estimated", "gradient filter state 50.8 GB", "grokscope.limits.worker-memory",
-                                "PostgreSQL"}),
+                        new String[] {"needs an estimated", "gradient filter state 50.8 GB",
+                                "grokscope.limits.worker-memory", "PostgreSQL"}),
                 // (a + b) mod 997 with progress measures: the logits of all 997² pairs, 4 GB off-heap and 8 GB of heap
                 Arguments.of(spec("{\"operation\": \"ADD\", \"modulus\": 997}", SMALL_MLP, ""), "/model",
                         new String[] {"of Java heap", "grokscope.limits.worker-heap"}),
@@ -105,7 +106,8 @@ class LimitsTest {
         return Stream.of(
                 Arguments.of("/api/v1/experiments?size=201", "size", "grokscope.limits.page-size"),
                 Arguments.of("/api/v1/sweeps?size=201", "size", "grokscope.limits.page-size"),
-                Arguments.of("/api/v1/experiments/1/metrics?maxPoints=20001", "maxPoints", "grokscope.limits.max-points"),
+                Arguments.of("/api/v1/experiments/1/metrics?maxPoints=20001", "maxPoints",
+                        "grokscope.limits.max-points"),
                 Arguments.of("/api/v1/metrics?maxPoints=20001&experiments=1", "maxPoints",
                         "grokscope.limits.max-points"),
                 Arguments.of("/api/v1/metrics?experiments=" + IntStream.rangeClosed(1, 51).mapToObj(String::valueOf)
@@ -121,7 +123,8 @@ class LimitsTest {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         JsonNode errors = response.json().get("errors");
         assertThat(errors.findValuesAsText("parameter")).as(response.body()).contains(parameter);
-        assertThat(errors.findValuesAsText("detail")).as(response.body()).anySatisfy(d -> assertThat(d).contains(property));
+        assertThat(errors.findValuesAsText("detail")).as(response.body())
+                .anySatisfy(detail -> assertThat(detail).contains(property));
     }
 
     @Test
