@@ -7,11 +7,11 @@ import io.grokscope.model.Activation;
 import io.grokscope.task.Expression;
 import io.grokscope.task.ExpressionSyntaxException;
 import io.grokscope.task.Operation;
-import jakarta.validation.ConstraintValidator;
-import jakarta.validation.ConstraintValidatorContext;
 import io.grokscope.training.MemoryEstimate;
 import io.grokscope.training.RunConfig;
 import io.grokscope.web.ServiceLimits;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
 import java.math.BigInteger;
 import java.util.Map;
 

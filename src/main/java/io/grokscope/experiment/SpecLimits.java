@@ -13,15 +13,6 @@ import org.springframework.context.annotation.Configuration;
  */
 public record SpecLimits(ServiceLimits limits, Expression.Limits expression, WorkerMemory memory) {
 
-    public SpecLimits {
-        if (limits.expressionLength() > Expression.Limits.MAXIMUM.maxLength()
-                || limits.expressionDepth() > Expression.Limits.MAXIMUM.maxDepth()) {
-            throw new IllegalArgumentException("grokscope.limits.expression-length and expression-depth must be at"
-                    + " most " + Expression.Limits.MAXIMUM.maxLength() + " and "
-                    + Expression.Limits.MAXIMUM.maxDepth());
-        }
-    }
-
     public static SpecLimits of(ServiceLimits limits, WorkerMemory memory) {
         return new SpecLimits(limits, new Expression.Limits(limits.expressionLength(), limits.expressionDepth()),
                 memory);

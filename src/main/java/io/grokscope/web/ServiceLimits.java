@@ -1,5 +1,7 @@
 package io.grokscope.web;
 
+import io.grokscope.task.AlgorithmicTask;
+import io.grokscope.task.Expression;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -48,18 +50,18 @@ public record ServiceLimits(
         @Nullable DataSize workerMemory,
         @Nullable DataSize workerHeap) {
 
-    /** The task generator's own bound on the modulus ({@code AlgorithmicTask.MAX_MODULUS}). */
-    static final int MODULUS_CEILING = 10_000;
-
     public ServiceLimits {
+        Expression.Limits parser = Expression.Limits.MAXIMUM;
         if (bodySize.toBytes() < 1 || pageSize < 1 || maxPoints < 2 || compareExperiments < 1 || sweepExperiments < 1
-                || modulus < 2 || modulus > MODULUS_CEILING || steps < 1 || parameters < 1 || metricRows < 1
+                || modulus < 2 || modulus > AlgorithmicTask.MAX_MODULUS || steps < 1 || parameters < 1
+                || metricRows < 1 || expressionLength < 1 || expressionLength > parser.maxLength()
+                || expressionDepth < 1 || expressionDepth > parser.maxDepth()
                 || (workerMemory != null && workerMemory.toBytes() < 1)
                 || (workerHeap != null && workerHeap.toBytes() < 1)) {
-            throw new IllegalArgumentException("grokscope.limits: every limit must be positive (max-points >= 2,"
-                    + " 2 <= modulus <= " + MODULUS_CEILING + ")");
+            throw new IllegalArgumentException("grokscope.limits: every limit must be positive, max-points >= 2,"
+                    + " 2 <= modulus <= " + AlgorithmicTask.MAX_MODULUS + ", expression-length <= "
+                    + parser.maxLength() + ", expression-depth <= " + parser.maxDepth());
         }
-        // expression-length and expression-depth are checked against the parser's ceiling where they are used
     }
 
     /** Refuses a list page larger than {@link #pageSize()}, naming the parameter. */
