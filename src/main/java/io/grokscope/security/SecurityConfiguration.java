@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -42,8 +43,7 @@ class SecurityConfiguration {
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeySettings settings, ObjectMapper json) throws Exception {
         AuthenticationEntryPoint unauthorized = (request, response, failure) -> {
             String error = failure instanceof ApiKeyAuthenticationFilter.MalformedCredentials ? "invalid_request"
-                    : failure.getClass() == org.springframework.security.authentication.BadCredentialsException.class
-                            ? "invalid_token" : null;
+                    : failure.getClass() == BadCredentialsException.class ? "invalid_token" : null;
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
                     "Bearer realm=\"grokscope\"" + (error == null ? "" : ", error=\"" + error + "\""));
             String detail = error == null
