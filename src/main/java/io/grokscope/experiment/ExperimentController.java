@@ -1,5 +1,6 @@
 package io.grokscope.experiment;
 
+import io.grokscope.web.ServiceLimits;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -30,12 +31,12 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RequestMapping(path = "/api/v1/experiments")
 class ExperimentController {
 
-    static final int MAX_PAGE_SIZE = 200;
-
     private final ExperimentService experiments;
+    private final ServiceLimits limits;
 
-    ExperimentController(ExperimentService experiments) {
+    ExperimentController(ExperimentService experiments, ServiceLimits limits) {
         this.experiments = experiments;
+        this.limits = limits;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -53,7 +54,8 @@ class ExperimentController {
     ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
             @RequestParam(required = false) @Size(max = 100) String name,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
-            @RequestParam(defaultValue = "20") @Min(1) @Max(MAX_PAGE_SIZE) int size) {
+            @RequestParam(defaultValue = "20") @Min(1) int size) {
+        limits.checkPageSize(size);
         return experiments.list(status, name, page, size);
     }
 

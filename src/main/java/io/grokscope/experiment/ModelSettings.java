@@ -20,9 +20,6 @@ public sealed interface ModelSettings permits TransformerSettings, MlpSettings {
     /** A copy with every absent field set to its default. */
     ModelSettings withDefaults();
 
-    /** Number of trainable parameters for a task with {@code elements} tokens, for limits and display. */
-    long parameterCount(int elements);
-
     /** The training engine's view of these settings, defaults applied. */
     ModelSpec toSpec();
 }

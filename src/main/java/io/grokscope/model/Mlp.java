@@ -56,7 +56,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Mlp implements Model {
 
     /** Evaluation runs in chunks of at most this many rows so that evaluating 12 769 pairs does not need 12 769-row buffers. */
-    static final int EVAL_CHUNK = 4096;
+    static final int EVAL_CHUNK = Models.EVAL_CHUNK;
 
     private final MlpSpec spec;
     private final int elements;
@@ -91,6 +91,7 @@ public final class Mlp implements Model {
     private final double[] rowBias;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
+    private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
 
     Mlp(MlpSpec spec, int elements, DataType dataType, long seed) {
         if (elements < 2) {
@@ -663,6 +664,30 @@ public final class Mlp implements Model {
     // ---------------------------------------------------------------------------------------------------------------
     // Buffers
 
+    /**
+     * Elements of the workspace buffers of one batch size: what {@link Workspace} allocates for {@code n} rows,
+     * forward only or with the training buffers too. The memory estimate of a run is built on this, and a test holds
+     * it to what the workspaces really allocate.
+     */
+    static long workspaceFloats(MlpSpec spec, int elements, long n, boolean training) {
+        boolean oneHot = spec.inputEncoding() == InputEncoding.ONE_HOT;
+        long input = oneHot ? 0 : 2L * spec.embedDim();
+        long hidden = spec.hiddenDims().stream().mapToLong(Integer::longValue).sum();
+        long forward = input + hidden * (spec.activation() == Activation.QUADRATIC ? 2 : 1) + elements;
+        long backward = elements + hidden + input;
+        return n * (training ? forward + backward : forward);
+    }
+
+    /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
+    long workspaceFloats() {
+        return workspaceFloats;
+    }
+
+    private INDArray buffer(long rows, long columns) {
+        workspaceFloats += rows * columns;
+        return Nd4j.create(dataType, rows, columns);
+    }
+
     private Workspace workspace(int n, boolean training) {
         Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
         if (training) {
@@ -695,21 +720,21 @@ public final class Mlp implements Model {
 
         Workspace(int n) {
             this.n = n;
-            this.input = oneHot ? null : Nd4j.create(dataType, n, inputWidth);
+            this.input = oneHot ? null : buffer(n, inputWidth);
             this.inputView = input == null ? null : HostView.of(input);
             this.pre = new INDArray[layers];
             this.preViews = new HostView[layers];
             this.post = new INDArray[layers];
             this.postViews = new HostView[layers];
             for (int l = 0; l < layers; l++) {
-                post[l] = Nd4j.create(dataType, n, widths[l]);
+                post[l] = buffer(n, widths[l]);
                 postViews[l] = HostView.of(post[l]);
                 if (quadratic) {
-                    pre[l] = Nd4j.create(dataType, n, widths[l]);
+                    pre[l] = buffer(n, widths[l]);
                     preViews[l] = HostView.of(pre[l]);
                 }
             }
-            this.logits = Nd4j.create(dataType, n, elements);
+            this.logits = buffer(n, elements);
             this.logitsView = HostView.of(logits);
             this.answerShift = new double[n];
         }
@@ -718,16 +743,16 @@ public final class Mlp implements Model {
             if (logitGrad != null) {
                 return;
             }
-            logitGrad = Nd4j.create(dataType, n, elements);
+            logitGrad = buffer(n, elements);
             logitGradView = HostView.of(logitGrad);
             grad = new INDArray[layers];
             gradViews = new HostView[layers];
             for (int l = 0; l < layers; l++) {
-                grad[l] = Nd4j.create(dataType, n, widths[l]);
+                grad[l] = buffer(n, widths[l]);
                 gradViews[l] = HostView.of(grad[l]);
             }
             if (!oneHot) {
-                inputGrad = Nd4j.create(dataType, n, inputWidth);
+                inputGrad = buffer(n, inputWidth);
                 inputGradView = HostView.of(inputGrad);
             }
         }

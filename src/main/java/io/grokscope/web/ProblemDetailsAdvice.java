@@ -2,9 +2,7 @@ package io.grokscope.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -187,14 +185,6 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         String where = error.pointer() != null ? (error.pointer().isEmpty() ? "the body" : error.pointer())
                 : "parameter '" + error.parameter() + "'";
         return where + " " + error.detail();
-    }
-
-    /** Writes a problem outside Spring MVC (from a servlet filter), where no message converter does it. */
-    static void write(HttpServletResponse response, ObjectMapper objectMapper, ProblemDetail problem)
-            throws java.io.IOException {
-        response.setStatus(problem.getStatus());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        objectMapper.writeValue(response.getOutputStream(), problem);
     }
 
     static ProblemDetail problem(HttpStatus status, String detail, HttpServletRequest request) {

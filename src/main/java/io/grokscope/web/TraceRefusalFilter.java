@@ -38,7 +38,7 @@ class TraceRefusalFilter extends OncePerRequestFilter {
             return;
         }
         response.setHeader(HttpHeaders.ALLOW, ALLOWED);
-        ProblemDetailsAdvice.write(response, objectMapper,
-                ProblemDetailsAdvice.problem(HttpStatus.METHOD_NOT_ALLOWED, "TRACE is not supported", request));
+        ProblemResponses.write(objectMapper, request, response, HttpStatus.METHOD_NOT_ALLOWED,
+                "TRACE is not supported");
     }
 }
