@@ -1,0 +1,98 @@
+package io.grokscope.database;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+/**
+ * Tells a database that is away (restarting, unreachable) from a statement that is wrong, and waits an outage out.
+ *
+ * <p>A training run must not fail because PostgreSQL restarted for a few seconds: its writes are fenced and idempotent,
+ * so repeating them once the server is back is safe. A statement that fails for any other reason (a constraint, a
+ * bug) is not retried: waiting would not help, and it should fail the attempt at once.
+ */
+public final class DatabaseOutage {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseOutage.class);
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+
+    private DatabaseOutage() {
+    }
+
+    /**
+     * True when {@code failure} means the database could not be reached or dropped the connection: no connection
+     * from the pool in time, an I/O error on the socket, or the server shutting down (SQLSTATE classes 08 and 57P).
+     */
+    public static boolean isOutage(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataAccessResourceFailureException || cause instanceof RecoverableDataAccessException
+                    || cause instanceof CannotCreateTransactionException
+                    || cause instanceof SQLTransientConnectionException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code call}; while it fails because the database is away, runs it again with growing pauses, for up to
+     * {@code tolerance} in all. Any other failure, or an outage that outlasts the tolerance, is thrown.
+     *
+     * @param what names the call in the log, e.g. "checkpoint of experiment 7"
+     */
+    public static <T> T retry(String what, Duration tolerance, Supplier<T> call) {
+        long deadline = System.nanoTime() + tolerance.toNanos();
+        long backoff = FIRST_BACKOFF_MILLIS;
+        int failures = 0;
+        while (true) {
+            try {
+                T result = call.get();
+                if (failures > 0) {
+                    log.info("{} succeeded after {} attempt(s) while the database was away", what, failures + 1);
+                }
+                return result;
+            } catch (RuntimeException e) {
+                long left = deadline - System.nanoTime();
+                if (!isOutage(e) || left <= 0) {
+                    throw e;
+                }
+                failures++;
+                log.warn("{} failed, database unavailable ({}); retrying in {} ms", what, rootMessage(e), backoff);
+                sleep(Math.min(backoff, Math.max(1, left / 1_000_000)));
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the database", e);
+        }
+    }
+}
