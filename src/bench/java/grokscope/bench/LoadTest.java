@@ -53,7 +53,7 @@ public final class LoadTest {
     private static final int BURST = 12;
     private static final Duration SUBMIT_PAUSE = Duration.ofMillis(500);
     private static final Duration POLL_PAUSE = Duration.ofSeconds(1);
-    private static final Duration DRAIN = Duration.ofSeconds(60);
+    private static final Duration DRAIN = Duration.ofSeconds(120);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** The queue bound of a service this class starts itself: small, so that bursts reach it. */
     private static final int MAX_QUEUED = 25;
@@ -106,7 +106,8 @@ public final class LoadTest {
             Path data = Files.createTempDirectory("grokscope-load");
             context = new SpringApplicationBuilder(GrokscopeApplication.class).properties("server.port=0",
                     "server.address=127.0.0.1", "grokscope.embedded-postgres.data-directory=" + data,
-                    "grokscope.jobs.max-queued=" + MAX_QUEUED, "logging.level.root=WARN").run(args);
+                    "grokscope.jobs.max-queued=" + MAX_QUEUED, "logging.level.root=WARN", "spring.main.banner-mode=off")
+                    .run(args);
             base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
             jdbc = context.getBean(JdbcTemplate.class);
             target = "service started in this JVM on " + base + ", jobs.max-queued=" + MAX_QUEUED;

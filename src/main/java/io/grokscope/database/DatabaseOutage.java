@@ -7,16 +7,17 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
- * Tells a database that is away (restarting, unreachable) from a statement that is wrong, and waits an outage out.
+ * Tells a database that is away (restarting, unreachable) or busy (no pooled connection free in time) from a statement
+ * that is wrong, and waits the first two out.
  *
- * <p>A training run must not fail because PostgreSQL restarted for a few seconds: its writes are fenced and idempotent,
- * so repeating them once the server is back is safe. A statement that fails for any other reason (a constraint, a
- * bug) is not retried: waiting would not help, and it should fail the attempt at once.
+ * <p>A training run must not fail because PostgreSQL restarted for a few seconds, or because API readers held every
+ * pooled connection for a while: its writes are fenced and idempotent, so repeating them later is safe. A statement
+ * that fails for any other reason (a constraint, a bug) is not retried: waiting would not help, and it should fail the
+ * attempt at once.
  */
 public final class DatabaseOutage {
 
@@ -28,30 +29,41 @@ public final class DatabaseOutage {
     }
 
     /**
-     * True when {@code failure} means the database could not be reached or dropped the connection: no connection
-     * from the pool in time, an I/O error on the socket, or the server shutting down (SQLSTATE classes 08 and 57P).
+     * True when {@code failure} means the server could not be reached or dropped the connection: refused, an I/O error
+     * on the socket, the server shutting down or starting up (SQLSTATE classes 08 and 57P, which the pool also puts on
+     * its timeout when connecting failed).
      */
-    public static boolean isOutage(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof DataAccessResourceFailureException || cause instanceof RecoverableDataAccessException
-                    || cause instanceof CannotCreateTransactionException
-                    || cause instanceof SQLTransientConnectionException || cause instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
+    public static boolean isUnreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof SQLRecoverableException || cause instanceof SQLException sql
+                    && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
                 return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
             }
         }
         return false;
     }
 
     /**
-     * Runs {@code call}; while it fails because the database is away, runs it again with growing pauses, for up to
-     * {@code tolerance} in all. Any other failure, or an outage that outlasts the tolerance, is thrown.
+     * True when {@code failure} is worth waiting out: the server is {@linkplain #isUnreachable unreachable}, or no
+     * pooled connection became free within the pool's timeout (every connection busy under load).
+     */
+    public static boolean isTransient(Throwable failure) {
+        if (isUnreachable(failure)) {
+            return true;
+        }
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof CannotGetJdbcConnectionException
+                    || cause instanceof CannotCreateTransactionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code call}; while it fails {@linkplain #isTransient transiently}, runs it again with growing pauses, for up
+     * to {@code tolerance} in all. Any other failure, or an outage that outlasts the tolerance, is thrown.
      *
      * @param what names the call in the log, e.g. "checkpoint of experiment 7"
      */
@@ -68,11 +80,12 @@ public final class DatabaseOutage {
                 return result;
             } catch (RuntimeException e) {
                 long left = deadline - System.nanoTime();
-                if (!isOutage(e) || left <= 0) {
+                if (!isTransient(e) || left <= 0) {
                     throw e;
                 }
                 failures++;
-                log.warn("{} failed, database unavailable ({}); retrying in {} ms", what, rootMessage(e), backoff);
+                log.warn("{} failed, database {} ({}); retrying in {} ms", what,
+                        isUnreachable(e) ? "unreachable" : "busy", rootMessage(e), backoff);
                 sleep(Math.min(backoff, Math.max(1, left / 1_000_000)));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }

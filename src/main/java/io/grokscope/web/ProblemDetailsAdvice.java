@@ -82,13 +82,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE)
                     .body(problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request));
         }
-        if (DatabaseOutage.isOutage(e)) {
-            // Not a bug but a database that is away (restarting, unreachable): the request may be repeated as is.
-            log.warn("Database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+        if (DatabaseOutage.isTransient(e)) {
+            // Not a bug: the database is away (restarting, unreachable) or every pooled connection stayed busy for the
+            // pool's timeout (overload). The request may be repeated as is.
+            String detail = DatabaseOutage.isUnreachable(e) ? "the database is unavailable; retry later"
+                    : "the service is overloaded (no database connection became free); retry later";
+            log.warn("503 on {} {}: {}", request.getMethod(), request.getRequestURI(), detail);
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER.toSeconds()))
-                    .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "the database is unavailable; retry later",
-                            request));
+                    .body(problem(HttpStatus.SERVICE_UNAVAILABLE, detail, request));
         }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(problem(HttpStatus.INTERNAL_SERVER_ERROR,
