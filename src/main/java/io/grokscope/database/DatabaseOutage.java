@@ -24,6 +24,7 @@ public final class DatabaseOutage {
     private static final Logger log = LoggerFactory.getLogger(DatabaseOutage.class);
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 2_000;
+    private static final String HIKARI_CLOSED_CONNECTION = "Connection is closed";
 
     private DatabaseOutage() {
     }
@@ -31,17 +32,25 @@ public final class DatabaseOutage {
     /**
      * True when {@code failure} means the server could not be reached or dropped the connection: refused, an I/O error
      * on the socket, the server shutting down or starting up (SQLSTATE classes 08 and 57P, which the pool also puts on
-     * its timeout when connecting failed).
+     * its timeout when connecting failed), or a connection the pool had already closed for one of these reasons.
      */
     public static boolean isUnreachable(Throwable failure) {
         for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-            if (cause instanceof SQLRecoverableException || cause instanceof SQLException sql
-                    && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+            if (cause instanceof SQLRecoverableException || cause instanceof SQLException sql && lostConnection(sql)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean lostConnection(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null) {
+            // Hikari's answer, without a SQLSTATE, on a connection it closed after the server dropped it: typically the
+            // rollback after the failure that closed it, which Spring then reports instead of that failure.
+            return HIKARI_CLOSED_CONNECTION.equals(e.getMessage());
+        }
+        return state.startsWith("08") || state.startsWith("57P");
     }
 
     /**
@@ -62,8 +71,8 @@ public final class DatabaseOutage {
     }
 
     /**
-     * Runs {@code call}; while it fails {@linkplain #isTransient transiently}, runs it again with growing pauses, for up
-     * to {@code tolerance} in all. Any other failure, or an outage that outlasts the tolerance, is thrown.
+     * Runs {@code call}; while it fails {@linkplain #isTransient transiently}, runs it again with growing pauses,
+     * for up to {@code tolerance} in all. Any other failure, or an outage that outlasts the tolerance, is thrown.
      *
      * @param what names the call in the log, e.g. "checkpoint of experiment 7"
      */

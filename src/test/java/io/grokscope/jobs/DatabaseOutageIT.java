@@ -128,7 +128,7 @@ class DatabaseOutageIT {
         assertThat(health.json().get("status").asText()).isEqualTo("DOWN");
         assertThat(health.json().at("/components/db/status").asText()).isEqualTo("DOWN");
         Api.Response read = api.get("/api/v1/experiments/" + id, Duration.ofSeconds(20));
-        assertThat(read.status()).as(read.body()).isEqualTo(503);
+        assertThat(read.status()).as(() -> read.body() + "\n" + unhandledErrors(service.log())).isEqualTo(503);
         assertThat(read.contentType()).startsWith("application/problem+json");
         assertThat(read.header("Retry-After")).isPresent();
 
@@ -142,6 +142,18 @@ class DatabaseOutageIT {
         System.out.printf("[DatabaseOutageIT] database away for %d ms; service healthy again %d ms after the stop%n",
                 away, Duration.between(stopped, Instant.now()).toMillis());
         return restarted;
+    }
+
+    /** The service log's stack traces of unexpected errors (answered 500), for a failure message. */
+    private static String unhandledErrors(Path log) {
+        try {
+            String text = Files.readString(log);
+            int from = text.indexOf("Unhandled error");
+            return from < 0 ? "(no unhandled error in the log)" : text.substring(from, Math.min(text.length(),
+                    from + 6000));
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
     }
 
     private static Api.Response awaitHealth(Api api, int status, Duration timeout) throws InterruptedException {
