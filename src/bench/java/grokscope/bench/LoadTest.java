@@ -392,16 +392,20 @@ public final class LoadTest {
                     ps.setLong(2, expectedEvaluations);
                 }, (rs, i) -> rs.getLong(1));
         long succeeded = rows.values().stream().filter("SUCCEEDED"::equals).count();
+        // The verdict is summarised onto the row after each run (a best effort: the analysis stays available anyway).
+        long withVerdict = jdbc.query("select count(*) from experiment where id = any(?) and status = 'SUCCEEDED'"
+                + " and verdict is not null", ps -> ps.setArray(1, ps.getConnection().createArrayOf("bigint", ids)),
+                (rs, i) -> rs.getLong(1)).get(0);
         long submitTimeouts = tallies.get(Kind.SUBMIT).count("timeout"::equals);
         boolean sameStatuses = rows.equals(api);
         // A submission that timed out may still have been stored: only such rows may be unaccounted for.
         boolean noStrayRows = named >= accepted.size() && named - accepted.size() <= submitTimeouts;
         System.out.printf(Locale.ROOT, "SQL cross-check: %d experiment rows for the %d accepted ids, statuses equal"
                 + " to the API's: %s; rows named %s*: %d (accepted %d, submissions that timed out %d): %s;"
-                + " SUCCEEDED runs with all %d evaluations stored: %d of %d%n", rows.size(), ids.length,
-                sameStatuses ? "yes" : "NO", namePrefix, named, accepted.size(), submitTimeouts,
-                noStrayRows ? "no stray rows" : "MISMATCH", expectedEvaluations, succeeded - incomplete.size(),
-                succeeded);
+                + " SUCCEEDED runs with all %d evaluations stored: %d of %d, with their verdict on the row: %d%n",
+                rows.size(), ids.length, sameStatuses ? "yes" : "NO", namePrefix, named, accepted.size(),
+                submitTimeouts, noStrayRows ? "no stray rows" : "MISMATCH", expectedEvaluations,
+                succeeded - incomplete.size(), succeeded, withVerdict);
         boolean consistent = bad == 0 && sameStatuses && noStrayRows && incomplete.isEmpty();
         System.out.println(consistent ? "Result: consistent" : "Result: INCONSISTENT (see above)");
         return consistent;

@@ -1,9 +1,9 @@
 package io.grokscope.jobs;
 
 import io.grokscope.analysis.Metric;
-import io.grokscope.database.DatabaseOutage;
 import io.grokscope.analysis.ProgressMeasurement;
 import io.grokscope.analysis.ProgressMeasures;
+import io.grokscope.database.DatabaseOutage;
 import io.grokscope.metrics.MetricPoint;
 import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.SpectrumStore;
