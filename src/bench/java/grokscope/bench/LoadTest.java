@@ -234,6 +234,8 @@ public final class LoadTest {
             }
             long wait = response.headers().firstValue("Retry-After").map(Long::parseLong).orElse(1L) * 1000;
             if (System.nanoTime() + wait * 1_000_000 > loadEnd) {
+                // Honouring it means sending nothing before it passes, and the load phase ends first.
+                Latencies.sleep((loadEnd - System.nanoTime()) / 1_000_000);
                 return;
             }
             Latencies.sleep(wait);
