@@ -2,7 +2,9 @@ package io.grokscope.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.grokscope.database.DatabaseOutage;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,6 +39,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+    private static final Duration DATABASE_RETRY_AFTER = Duration.ofSeconds(5);
 
     @ExceptionHandler(ResourceNotFoundException.class)
     ResponseEntity<ProblemDetail> notFound(ResourceNotFoundException e, HttpServletRequest request) {
@@ -88,6 +91,17 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) {
             return respond(problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request));
+        }
+        if (DatabaseOutage.isTransient(e)) {
+            // Not a bug: the database is away (restarting, unreachable) or every pooled connection stayed busy for the
+            // pool's timeout (overload). The request may be repeated as is.
+            String detail = DatabaseOutage.isUnreachable(e) ? "the database is unavailable; retry later"
+                    : "the service is overloaded (no database connection became free); retry later";
+            log.warn("503 on {} {}: {}", request.getMethod(), request.getRequestURI(), detail);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER.toSeconds()))
+                    .body(problem(HttpStatus.SERVICE_UNAVAILABLE, detail, request));
         }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return respond(problem(HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred; it has been logged",
