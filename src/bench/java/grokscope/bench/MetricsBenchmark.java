@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import org.springframework.boot.autoconfigure.domain.EntityScan;
@@ -246,7 +245,7 @@ public final class MetricsBenchmark {
 
     private void pollPhase(HttpClient client, long id, Duration pause, String label, double alone)
             throws InterruptedException {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        Latencies latencies = new Latencies();
         AtomicLong errors = new AtomicLong();
         long end = System.nanoTime() + POLL_PHASE.toNanos();
         List<Thread> threads = new ArrayList<>();
@@ -254,7 +253,7 @@ public final class MetricsBenchmark {
             long offset = pause.toMillis() * i / POLLERS; // spread the clients over the polling period
             Thread t = new Thread(() -> {
                 long since = 0;
-                sleep(offset);
+                Latencies.sleep(offset);
                 while (System.nanoTime() < end) {
                     long start = System.nanoTime();
                     try {
@@ -272,9 +271,8 @@ public final class MetricsBenchmark {
                     } catch (Exception e) {
                         errors.incrementAndGet();
                     }
-                    long took = System.nanoTime() - start;
-                    latencies.add(took);
-                    sleep(pause.toMillis() - took / 1_000_000);
+                    latencies.record(start);
+                    Latencies.sleep(pause.toMillis() - (System.nanoTime() - start) / 1_000_000);
                 }
             });
             t.start();
@@ -285,22 +283,11 @@ public final class MetricsBenchmark {
         for (Thread t : threads) {
             t.join();
         }
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] millis = latencies.millisAt(0.5, 0.99);
         System.out.printf(Locale.ROOT, "  %s:%n    %,d requests, %.0f req/s, p50 %.1f ms, p99 %.1f ms, errors %d;"
-                + " training %.1f steps/s (%.0f%% slower)%n", label, sorted.length,
-                sorted.length / (double) POLL_PHASE.toSeconds(), sorted[sorted.length / 2] / 1e6,
-                sorted[(int) (sorted.length * 0.99)] / 1e6, errors.get(), polled, 100 * (1 - polled / alone));
-    }
-
-    private static void sleep(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+                + " training %.1f steps/s (%.0f%% slower)%n", label, latencies.count(),
+                latencies.count() / (double) POLL_PHASE.toSeconds(), millis[0], millis[1], errors.get(), polled,
+                100 * (1 - polled / alone));
     }
 
     private double stepsPerSecond(long id, Duration window) throws InterruptedException {

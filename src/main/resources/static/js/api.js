@@ -11,8 +11,26 @@ export class ProblemError extends Error {
   }
 }
 
+const KEY_STORAGE = 'grokscope.apiKey';
+
+/** The API key the user entered (kept for this browser tab only), or null. Only needed when the service has keys. */
+export const apiKey = () => sessionStorage.getItem(KEY_STORAGE);
+
+export function setApiKey(key) {
+  if (key) {
+    sessionStorage.setItem(KEY_STORAGE, key);
+  } else {
+    sessionStorage.removeItem(KEY_STORAGE);
+  }
+}
+
+function withKey(headers) {
+  const key = apiKey();
+  return key ? { ...headers, Authorization: `Bearer ${key}` } : headers;
+}
+
 async function request(path, options = {}) {
-  const response = await fetch(path, { headers: { Accept: 'application/json', ...options.headers }, ...options });
+  const response = await fetch(path, { ...options, headers: withKey({ Accept: 'application/json', ...options.headers }) });
   const type = response.headers.get('Content-Type') || '';
   const body = type.includes('json') ? await response.json() : null;
   if (!response.ok) {
@@ -67,7 +85,73 @@ export async function getSpectrum(id, step) {
   }
 }
 
-export const eventsUrl = (id) => `${base}/experiments/${id}/events`;
+const eventsUrl = (id) => `${base}/experiments/${id}/events`;
+
+/**
+ * Follows a run's Server-Sent Events, calling listeners[eventName]({ data }); returns { close }. EventSource cannot
+ * send an Authorization header, so with an API key the stream is read with fetch instead (reconnecting after a
+ * dropped connection with Last-Event-ID, as EventSource does).
+ */
+export function followEvents(id, listeners) {
+  const key = apiKey();
+  if (!key) {
+    const source = new EventSource(eventsUrl(id));
+    for (const [name, listener] of Object.entries(listeners)) {
+      source.addEventListener(name, listener);
+    }
+    return { close: () => source.close() };
+  }
+  const abort = new AbortController();
+  let closed = false;
+  let lastId = null;
+  const dispatch = (block) => {
+    let event = 'message';
+    const data = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) {
+        event = line.slice(6).trim();
+      } else if (line.startsWith('data:')) {
+        data.push(line.slice(5).replace(/^ /, ''));
+      } else if (line.startsWith('id:')) {
+        lastId = line.slice(3).trim();
+      }
+    }
+    listeners[event]?.({ data: data.join('\n') });
+  };
+  (async () => {
+    while (!closed) {
+      try {
+        const headers = withKey({ Accept: 'text/event-stream' });
+        if (lastId !== null) {
+          headers['Last-Event-ID'] = lastId;
+        }
+        const response = await fetch(eventsUrl(id), { headers, signal: abort.signal });
+        if (!response.ok) {
+          return; // a wrong key or a deleted run: nothing to follow
+        }
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) {
+            break;
+          }
+          buffer += value.replace(/\r\n?/g, '\n');
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+      } catch (error) {
+        // a dropped connection (or close()): retry below unless closed
+      }
+      if (!closed) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  })();
+  return { close: () => { closed = true; abort.abort(); } };
+}
 
 export const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 export const ACTIVE_STATUSES = ['QUEUED', 'RUNNING'];
@@ -85,7 +169,7 @@ export const getSweepSummary = (id, { x, value }) => request(`${base}/sweeps/${i
 /** The phase diagram as SVG text (the service renders it; the page only places it). */
 export async function getPhaseDiagramSvg(id, { x, y, value }) {
   const response = await fetch(`${base}/sweeps/${id}/phase-diagram${query({ x, y, value })}`,
-    { headers: { Accept: 'image/svg+xml' } });
+    { headers: withKey({ Accept: 'image/svg+xml' }) });
   if (!response.ok) {
     const type = response.headers.get('Content-Type') || '';
     throw new ProblemError(response.status, type.includes('json') ? await response.json() : { title: response.statusText });

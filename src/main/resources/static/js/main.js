@@ -1,5 +1,6 @@
 // The dashboard's entry point: one page per route.
 
+import { apiKey, setApiKey } from './api.js';
 import { route, start } from './router.js';
 import * as experiments from './pages/experiments.js';
 import * as experiment from './pages/experiment.js';
@@ -14,4 +15,8 @@ route('/compare', compare.render, 'compare');
 route('/new', newExperiment.render, 'new');
 route('/sweeps', sweeps.render, 'sweeps');
 route('/sweeps/:id', sweep.render, 'sweeps');
+const keyField = document.getElementById('api-key');
+keyField.value = apiKey() || '';
+keyField.addEventListener('change', () => setApiKey(keyField.value.trim()));
+
 start();

@@ -19,7 +19,8 @@ class ArchitectureTest {
             "io.grokscope.analysis.." };
 
     private static final String[] EDGE = { "io.grokscope.experiment..", "io.grokscope.jobs..",
-            "io.grokscope.metrics..", "io.grokscope.sweep..", "io.grokscope.web..", "io.grokscope.database.." };
+            "io.grokscope.metrics..", "io.grokscope.sweep..", "io.grokscope.web..", "io.grokscope.database..",
+            "io.grokscope.security.." };
 
     @ArchTest
     static final ArchRule coreImportsNoFramework = noClasses().that().resideInAnyPackage(CORE)

@@ -1,5 +1,6 @@
 package io.grokscope.experiment;
 
+import io.grokscope.web.ServiceLimits;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -25,18 +26,20 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * method validation (no {@code @Validated} proxy), so violations arrive as one exception that names each parameter.
  */
 @RestController
-@RequestMapping(path = "/api/v1/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
+// produces is per JSON method, not on the class: a DELETE (204, no body) must not answer 406 to a client that accepts
+// only application/problem+json for its errors, as clients generated from the contract do.
+@RequestMapping(path = "/api/v1/experiments")
 class ExperimentController {
 
-    static final int MAX_PAGE_SIZE = 200;
-
     private final ExperimentService experiments;
+    private final ServiceLimits limits;
 
-    ExperimentController(ExperimentService experiments) {
+    ExperimentController(ExperimentService experiments, ServiceLimits limits) {
         this.experiments = experiments;
+        this.limits = limits;
     }
 
-    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(operationId = "submitExperiment")
     ResponseEntity<ExperimentView> submit(@Valid @RequestBody ExperimentSpec spec) {
@@ -46,22 +49,23 @@ class ExperimentController {
         return ResponseEntity.accepted().location(location).body(created);
     }
 
-    @GetMapping
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "listExperiments")
     ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
             @RequestParam(required = false) @Size(max = 100) String name,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
-            @RequestParam(defaultValue = "20") @Min(1) @Max(MAX_PAGE_SIZE) int size) {
+            @RequestParam(defaultValue = "20") @Min(1) int size) {
+        limits.checkPageSize(size);
         return experiments.list(status, name, page, size);
     }
 
-    @GetMapping("/{id}")
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "getExperiment")
     ExperimentView get(@PathVariable long id) {
         return experiments.get(id);
     }
 
-    @PostMapping("/{id}/cancel")
+    @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     @Operation(operationId = "cancelExperiment")
     ExperimentView cancel(@PathVariable long id) {

@@ -15,6 +15,14 @@ interface ExperimentRepository extends Repository<Experiment, Long>, JpaSpecific
 
     Optional<Experiment> findById(long id);
 
+    /**
+     * The row, locked until the transaction ends. Cancel and delete read with it: the job pool updates the same row
+     * (heartbeats, progress, status) with plain SQL that bumps its version, so an unlocked read followed by a
+     * versioned write would fail on any heartbeat in between; locked, the two simply take turns.
+     */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    Optional<Experiment> findLockedById(long id);
+
     void delete(Experiment experiment);
 
     List<Experiment> findByIdIn(Collection<Long> ids);

@@ -132,7 +132,7 @@ public class ExperimentService {
     /** Cancels a queued experiment at once, or asks the worker of a running one to stop. */
     @Transactional
     public ExperimentView cancel(long id) {
-        Experiment experiment = find(id);
+        Experiment experiment = findLocked(id);
         if (!experiment.requestCancel(clock.instant())) {
             throw new ConflictException("experiment " + id + " has already finished (" + experiment.status() + ")");
         }
@@ -142,7 +142,7 @@ public class ExperimentService {
     /** Deletes a finished or queued experiment with all its data; a running one must be cancelled first. */
     @Transactional
     public void delete(long id) {
-        Experiment experiment = find(id);
+        Experiment experiment = findLocked(id);
         if (experiment.status() == ExperimentStatus.RUNNING) {
             throw new ConflictException("experiment " + id + " is running; cancel it first");
         }
@@ -151,6 +151,10 @@ public class ExperimentService {
 
     private Experiment find(long id) {
         return repository.findById(id).orElseThrow(() -> new ResourceNotFoundException("experiment", id));
+    }
+
+    private Experiment findLocked(long id) {
+        return repository.findLockedById(id).orElseThrow(() -> new ResourceNotFoundException("experiment", id));
     }
 
     private ExperimentView toView(Experiment e) {

@@ -12,7 +12,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
         @JsonSubTypes.Type(value = EmaFilterSettings.class, name = "EMA"),
         @JsonSubTypes.Type(value = MovingAverageFilterSettings.class, name = "MA") })
 @Schema(description = "A Grokfast gradient filter, chosen by type.", discriminatorProperty = "type",
-        oneOf = { EmaFilterSettings.class, MovingAverageFilterSettings.class },
         discriminatorMapping = {
                 @DiscriminatorMapping(value = "EMA", schema = EmaFilterSettings.class),
                 @DiscriminatorMapping(value = "MA", schema = MovingAverageFilterSettings.class) })

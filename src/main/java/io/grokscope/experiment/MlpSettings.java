@@ -38,19 +38,6 @@ public record MlpSettings(
     }
 
     @Override
-    public long parameterCount(int elements) {
-        MlpSettings s = withDefaults();
-        long input = s.inputEncoding == InputEncoding.ONE_HOT ? 2L * elements : 2L * s.embedDim;
-        long total = s.inputEncoding == InputEncoding.ONE_HOT ? 0 : (long) elements * s.embedDim;
-        long width = input;
-        for (int hidden : s.hiddenDims) {
-            total += width * hidden + hidden;
-            width = hidden;
-        }
-        return total + width * elements + elements;
-    }
-
-    @Override
     public MlpSpec toSpec() {
         MlpSettings s = withDefaults();
         return new MlpSpec(s.embedDim, s.hiddenDims, s.activation, s.inputEncoding, s.initScale);

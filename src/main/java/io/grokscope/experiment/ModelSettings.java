@@ -12,7 +12,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
         @JsonSubTypes.Type(value = TransformerSettings.class, name = "TRANSFORMER"),
         @JsonSubTypes.Type(value = MlpSettings.class, name = "MLP") })
 @Schema(description = "The network to train, chosen by type.", discriminatorProperty = "type",
-        oneOf = { TransformerSettings.class, MlpSettings.class },
         discriminatorMapping = {
                 @DiscriminatorMapping(value = "TRANSFORMER", schema = TransformerSettings.class),
                 @DiscriminatorMapping(value = "MLP", schema = MlpSettings.class) })
@@ -20,9 +19,6 @@ public sealed interface ModelSettings permits TransformerSettings, MlpSettings {
 
     /** A copy with every absent field set to its default. */
     ModelSettings withDefaults();
-
-    /** Number of trainable parameters for a task with {@code elements} tokens, for limits and display. */
-    long parameterCount(int elements);
 
     /** The training engine's view of these settings, defaults applied. */
     ModelSpec toSpec();

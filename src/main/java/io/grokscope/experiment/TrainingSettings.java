@@ -13,7 +13,7 @@ import jakarta.validation.constraints.PositiveOrZero;
  */
 @Schema(description = "The training budget and cadence; batchSize null means full batch.")
 public record TrainingSettings(
-        @Min(1) @Max(ExperimentLimits.MAX_STEPS) Integer steps,
+        @Min(1) Integer steps,
         @Schema(nullable = true) @Min(1) @Max(ExperimentLimits.MAX_BATCH_SIZE) Integer batchSize,
         Loss loss,
         @Min(1) @Max(ExperimentLimits.MAX_STEPS) Integer evalEvery,

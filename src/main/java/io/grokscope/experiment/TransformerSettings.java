@@ -35,18 +35,6 @@ public record TransformerSettings(
     }
 
     @Override
-    public long parameterCount(int elements) {
-        TransformerSettings s = withDefaults();
-        long vocab = elements + (s.sequence == SequenceFormat.A_OP_B_EQ ? 2 : 1);
-        long context = s.sequence == SequenceFormat.A_OP_B_EQ ? 4 : 3;
-        long d = s.dModel;
-        long perBlock = 4 * d * d + 2 * d * s.dMlp + s.dMlp + d
-                + (s.layerNorm == LayerNormPlacement.NONE ? 0 : 4 * d);
-        long finalNorm = s.layerNorm.normalisesBeforeSublayers() ? 2 * d : 0;
-        return vocab * d + context * d + s.layers * perBlock + finalNorm + d * elements;
-    }
-
-    @Override
     public TransformerSpec toSpec() {
         TransformerSettings s = withDefaults();
         return new TransformerSpec(s.layers, s.dModel, s.heads, s.dMlp, s.activation, s.layerNorm, s.sequence,

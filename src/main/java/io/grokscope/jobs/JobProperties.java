@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFailures       attempts that may fail (an exception, or a lease that expired) before a job is FAILED
  * @param instanceId        this instance's name in {@code worker}; default host name and process id
  * @param enabled           false runs the API only (no training on this instance)
+ * @param outageTolerance   how long a running job waits for a database that is away (restarting, unreachable) before
+ *                          its attempt fails; training goes on meanwhile, its metrics buffered by the sink
  */
 @ConfigurationProperties("grokscope.jobs")
 public record JobProperties(
@@ -30,7 +32,8 @@ public record JobProperties(
         @DefaultValue("1s") Duration pollInterval,
         @DefaultValue("3") int maxFailures,
         @DefaultValue("") String instanceId,
-        @DefaultValue("true") boolean enabled) {
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("2m") Duration outageTolerance) {
 
     public JobProperties {
         if (workers < 0 || maxQueued < 1 || maxFailures < 1) {

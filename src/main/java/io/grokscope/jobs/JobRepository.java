@@ -1,39 +1,44 @@
 package io.grokscope.jobs;
 
+import io.grokscope.database.TrainingDatabase;
 import io.grokscope.metrics.WriteFence;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The queue's SQL, all of it. The queue is the {@code experiment} table itself: a QUEUED row is a job, a RUNNING row
  * with a live lease is owned by {@code worker}. Every statement is a short transaction of its own (none stays open
  * while a model trains), every time is the database's {@code now()} (one clock for all instances), and every write
  * made on behalf of a running job is fenced on (id, attempt, worker) so a worker that lost its lease changes nothing.
+ *
+ * <p>The workers' statements go through the {@link TrainingDatabase}'s own connections, so API traffic cannot starve
+ * them; the two reads made for API requests ({@link #countQueued()} within a submission's transaction, and
+ * {@link #loadCheckpoint} for downloads) use the shared pool.
  */
 @Repository
 class JobRepository {
 
     private static final String FENCE = WriteFence.OWNS_EXPERIMENT;
 
+    private final JdbcTemplate shared;
     private final JdbcTemplate jdbc;
 
-    JobRepository(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    JobRepository(JdbcTemplate shared, TrainingDatabase training) {
+        this.shared = shared;
+        this.jdbc = training.jdbc();
     }
 
     long countQueued() {
-        return jdbc.queryForObject("select count(*) from experiment where status = 'QUEUED'", Long.class);
+        return shared.queryForObject("select count(*) from experiment where status = 'QUEUED'", Long.class);
     }
 
     /**
      * Ends the jobs whose lease expired and that must not run again: cancelled ones become CANCELLED, and those that
      * have used up their attempts become FAILED. Returns their ids.
      */
-    @Transactional
     List<Long> reapExpired(int maxFailures) {
         return jdbc.queryForList("""
                 update experiment set
@@ -54,7 +59,6 @@ class JobRepository {
      * died; the expiry counts as a failed attempt). {@code SKIP LOCKED} lets many workers claim concurrently without
      * waiting on each other or taking the same row.
      */
-    @Transactional
     Optional<Claim> claimNext(String worker, Duration lease) {
         List<Claim> claims = jdbc.query("""
                 with next as (
@@ -137,7 +141,7 @@ class JobRepository {
     }
 
     Optional<StoredCheckpoint> loadCheckpoint(long experimentId) {
-        return jdbc.query("select step, payload, created_at from checkpoint where experiment_id = ?",
+        return shared.query("select step, payload, created_at from checkpoint where experiment_id = ?",
                 (rs, i) -> new StoredCheckpoint(rs.getLong(1), rs.getBytes(2), rs.getTimestamp(3).toInstant()),
                 experimentId).stream().findFirst();
     }

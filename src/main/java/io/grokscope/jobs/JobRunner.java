@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.database.DatabaseOutage;
 import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -21,6 +23,12 @@ import org.springframework.context.ApplicationEventPublisher;
  * Runs one claimed job to an end: resumes from its checkpoint, trains while a heartbeat renews the lease, and records
  * how it ended. Every write is fenced by the claim, so if the lease is lost (this instance stalled and the job moved
  * on) the run stops and changes nothing.
+ *
+ * <p>A database that goes away for a while (a restart, a network blip) does not end the attempt: training goes on,
+ * metrics wait in the sink, and every other write is repeated until it succeeds or
+ * {@link JobProperties#outageTolerance()} has passed. Repeating is safe because each write is fenced and idempotent.
+ * The lease is not lost by the outage alone: the fence names the attempt, not the lease's expiry, so only another
+ * worker claiming the expired job (possible once an outage outlasts the lease) moves it on.
  */
 final class JobRunner {
 
@@ -53,22 +61,28 @@ final class JobRunner {
     void run(Claim claim, JobControl control) {
         WriteFence fence = claim.fence();
         log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(), fence.worker());
-        repository.recordProvenance(fence, provenance.json(fence));
         ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
                 properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         String finalStatus = null;
         try (MetricSink sink = metrics.open(fence)) {
+            retry("provenance", fence, () -> {
+                repository.recordProvenance(fence, provenance.json(fence));
+                return null;
+            });
             RunConfig config = specs.runConfig(claim.specJson());
-            Checkpoint resumeFrom = repository.loadCheckpoint(fence.experimentId())
+            Checkpoint resumeFrom = retry("checkpoint load", fence,
+                    () -> repository.loadCheckpoint(fence.experimentId()))
                     .map(stored -> CheckpointCodec.decode(stored.payload())).orElse(null);
             if (resumeFrom != null) {
                 // Rows a dead attempt wrote after its last checkpoint are replaced by this attempt's.
-                metrics.deleteAfter(fence, resumeFrom.step());
+                retry("deletion of rows after the checkpoint", fence,
+                        () -> metrics.deleteAfter(fence, resumeFrom.step()));
                 log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
                         resumeFrom.step());
             }
-            RecordingListener listener = new RecordingListener(fence, sink, spectra, repository, control);
+            RecordingListener listener = new RecordingListener(fence, sink, spectra, repository, control,
+                    properties.outageTolerance());
             TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
                     () -> control.stopRequested() || sink.fenceLost());
             sink.flush();
@@ -78,10 +92,7 @@ final class JobRunner {
             finalStatus = conclude(fence, outcome, control);
         } catch (RuntimeException | Error e) {
             log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
-            finalStatus = repository.fail(fence, describe(e), properties.maxFailures()).orElse(null);
-            if (!"FAILED".equals(finalStatus)) {
-                finalStatus = null; // back in the queue: not finished
-            }
+            finalStatus = recordFailure(fence, e);
         } finally {
             heartbeat.cancel(false);
         }
@@ -94,14 +105,16 @@ final class JobRunner {
     private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control) {
         long step = outcome.lastStep();
         if (outcome.completed() && control.stop() != JobControl.Stop.LEASE_LOST) {
-            return repository.finish(fence, "SUCCEEDED", null, step) ? "SUCCEEDED" : null;
+            return retry("completion", fence, () -> repository.finish(fence, "SUCCEEDED", null, step))
+                    ? "SUCCEEDED" : null;
         }
         switch (control.stop()) {
             case CANCELLED -> {
-                return repository.finish(fence, "CANCELLED", null, step) ? "CANCELLED" : null;
+                return retry("cancellation", fence, () -> repository.finish(fence, "CANCELLED", null, step))
+                        ? "CANCELLED" : null;
             }
             case SHUTDOWN -> {
-                repository.release(fence, step);
+                retry("release", fence, () -> repository.release(fence, step));
                 log.info("Experiment {} released at step {} for another instance", fence.experimentId(), step);
                 return null;
             }
@@ -111,6 +124,28 @@ final class JobRunner {
                 return null;
             }
         }
+    }
+
+    /**
+     * Records a failed attempt; returns FAILED when it used up the job's attempts, else null (back in the queue). If
+     * even that cannot be written (the database stayed away), the job keeps its lease until it expires, and then
+     * another claim or the reaper counts the failure: nothing is lost, only delayed.
+     */
+    private String recordFailure(WriteFence fence, Throwable e) {
+        try {
+            String status = retry("failure record", fence,
+                    () -> repository.fail(fence, describe(e), properties.maxFailures()).orElse(null));
+            return "FAILED".equals(status) ? status : null;
+        } catch (RuntimeException unrecorded) {
+            log.error("Could not record the failure of experiment {} attempt {} ({}); its lease will expire",
+                    fence.experimentId(), fence.attempt(), unrecorded.toString());
+            return null;
+        }
+    }
+
+    private <T> T retry(String what, WriteFence fence, Supplier<T> write) {
+        return DatabaseOutage.retry(what + " of experiment " + fence.experimentId() + " attempt " + fence.attempt(),
+                properties.outageTolerance(), write);
     }
 
     private static String describe(Throwable e) {

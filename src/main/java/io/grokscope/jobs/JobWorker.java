@@ -79,7 +79,16 @@ class JobWorker implements SmartLifecycle {
 
     private void work(String worker) {
         while (active) {
-            if (!runOnce(worker)) {
+            boolean ran;
+            try {
+                ran = runOnce(worker);
+            } catch (RuntimeException e) {
+                // A job that could not even record its end (the database stayed away) keeps its lease until it
+                // expires and is claimed again; this worker must live on to take other work.
+                log.error("Worker {} lost a job to an error it could not record", worker, e);
+                ran = false;
+            }
+            if (!ran) {
                 sleep();
             }
         }

@@ -3,6 +3,7 @@ package io.grokscope.jobs;
 import io.grokscope.analysis.Metric;
 import io.grokscope.analysis.ProgressMeasurement;
 import io.grokscope.analysis.ProgressMeasures;
+import io.grokscope.database.DatabaseOutage;
 import io.grokscope.metrics.MetricPoint;
 import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.SpectrumStore;
@@ -13,6 +14,7 @@ import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.training.StepMetrics;
 import io.grokscope.training.TrainingListener;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,16 +31,18 @@ final class RecordingListener implements TrainingListener {
     private final SpectrumStore spectra;
     private final JobRepository repository;
     private final JobControl control;
+    private final Duration outageTolerance;
     private ProgressMeasures measures;
     private long checkpointBytes;
 
     RecordingListener(WriteFence fence, MetricSink sink, SpectrumStore spectra, JobRepository repository,
-            JobControl control) {
+            JobControl control, Duration outageTolerance) {
         this.fence = fence;
         this.sink = sink;
         this.spectra = spectra;
         this.repository = repository;
         this.control = control;
+        this.outageTolerance = outageTolerance;
     }
 
     @Override
@@ -69,8 +73,11 @@ final class RecordingListener implements TrainingListener {
         }
         sink.offer(points);
         if (measurement.spectrum() != null) {
-            spectra.save(fence, step, measurement.spectrum().embedNorms(), measurement.spectrum().unembedNorms(),
-                    measurement.keyFrequencies().stream().mapToInt(Integer::intValue).toArray());
+            int[] keys = measurement.keyFrequencies().stream().mapToInt(Integer::intValue).toArray();
+            // Written on the training thread (one row per measurement, rare): waits out a database restart.
+            DatabaseOutage.retry("spectrum of experiment " + fence.experimentId() + " at step " + step,
+                    outageTolerance, () -> spectra.save(fence, step, measurement.spectrum().embedNorms(),
+                            measurement.spectrum().unembedNorms(), keys));
         }
     }
 
@@ -79,7 +86,10 @@ final class RecordingListener implements TrainingListener {
         sink.flush();
         byte[] payload = CheckpointCodec.encode(checkpoint);
         checkpointBytes = payload.length;
-        if (!repository.saveCheckpoint(fence, checkpoint.step(), payload)) {
+        long step = checkpoint.step();
+        boolean saved = DatabaseOutage.retry("checkpoint of experiment " + fence.experimentId() + " at step " + step,
+                outageTolerance, () -> repository.saveCheckpoint(fence, step, payload));
+        if (!saved) {
             control.leaseLost();
         }
     }

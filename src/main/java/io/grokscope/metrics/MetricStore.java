@@ -1,5 +1,6 @@
 package io.grokscope.metrics;
 
+import io.grokscope.database.TrainingDatabase;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>COPY rather than a JDBC batch of inserts because it is the fastest way into PostgreSQL that the driver offers
  * (one round trip, no per-row statement), and rows are staged rather than copied straight into {@code metric_point}
- * because COPY has no conflict clause.
+ * because COPY has no conflict clause. Writes go through the job pool's own connections ({@link TrainingDatabase}).
  */
 @Repository
 public class MetricStore {
@@ -34,9 +35,9 @@ public class MetricStore {
     private final TransactionTemplate transactions;
     private final MetricSinkSettings sinkSettings;
 
-    MetricStore(JdbcTemplate jdbc, TransactionTemplate transactions, MetricSinkSettings sinkSettings) {
-        this.jdbc = jdbc;
-        this.transactions = transactions;
+    MetricStore(TrainingDatabase training, MetricSinkSettings sinkSettings) {
+        this.jdbc = training.jdbc();
+        this.transactions = training.transactions();
         this.sinkSettings = sinkSettings;
     }
 

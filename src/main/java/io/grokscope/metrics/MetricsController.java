@@ -8,6 +8,7 @@ import io.grokscope.metrics.MetricViews.SpectrumView;
 import io.grokscope.web.FieldError;
 import io.grokscope.web.InvalidInputException;
 import io.grokscope.web.ResourceNotFoundException;
+import io.grokscope.web.ServiceLimits;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -50,13 +51,20 @@ class MetricsController {
     private final MetricQueries queries;
     private final SpectrumStore spectra;
     private final MetricsApiSettings settings;
+    private final ServiceLimits limits;
     private final ExperimentEvents events;
 
-    MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings,
+    MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings, ServiceLimits limits,
             ExperimentEvents events) {
+        if (settings.defaultMaxPoints() > limits.maxPoints()) {
+            throw new IllegalArgumentException("grokscope.metrics.api.default-max-points ("
+                    + settings.defaultMaxPoints() + ") must be at most grokscope.limits.max-points ("
+                    + limits.maxPoints() + ")");
+        }
         this.queries = queries;
         this.spectra = spectra;
         this.settings = settings;
+        this.limits = limits;
         this.events = events;
     }
 
@@ -150,15 +158,16 @@ class MetricsController {
             @Size(max = 64) List<String> names,
             @RequestParam(required = false) @Min(2) Integer maxPoints) {
         List<Long> ids = new ArrayList<>(new LinkedHashSet<>(experiments));
-        if (ids.size() > settings.maxExperiments()) {
-            throw new InvalidInputException(List.of(FieldError.atParameter("experiments",
-                    "must name at most " + settings.maxExperiments() + " experiments, named " + ids.size())));
+        if (ids.size() > limits.compareExperiments()) {
+            throw new InvalidInputException(List.of(FieldError.atParameter("experiments", "must name at most "
+                    + limits.compareExperiments() + " experiments (grokscope.limits.compare-experiments), named "
+                    + ids.size())));
         }
+        Request request = request(names, null, null, null, maxPoints); // bad parameters are 400 before any 404
         List<Long> missing = queries.missing(ids);
         if (!missing.isEmpty()) {
             throw new ResourceNotFoundException("experiment", missing.size() == 1 ? missing.get(0) : missing);
         }
-        Request request = request(names, null, null, null, maxPoints);
         Map<Long, List<MetricQueries.Series>> found = queries.series(ids, request.metrics(), request.range());
         return new ComparisonView(ids.stream().map(id -> new ExperimentMetricsView(id,
                 found.get(id).stream().map(SeriesView::of).toList())).toList());
@@ -205,8 +214,9 @@ class MetricsController {
             errors.add(FieldError.atParameter("sinceStep", "cannot be combined with fromStep"));
         }
         int points = maxPoints == null ? settings.defaultMaxPoints() : maxPoints;
-        if (points > settings.maxPoints()) {
-            errors.add(FieldError.atParameter("maxPoints", "must be <= " + settings.maxPoints()));
+        if (points > limits.maxPoints()) {
+            errors.add(FieldError.atParameter("maxPoints",
+                    ServiceLimits.over(points, limits.maxPoints(), "max-points")));
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

@@ -1,5 +1,6 @@
 package io.grokscope.metrics;
 
+import io.grokscope.database.TrainingDatabase;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,20 +12,22 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Fourier spectra of a run (per-frequency norms of W_E and W_L, and the key frequencies), one row per measured step,
- * for {@code /spectrum}. Writes are fenced like metric batches.
+ * for {@code /spectrum}. Writes are fenced like metric batches and, like them, use the job pool's own connections.
  */
 @Repository
 public class SpectrumStore {
 
     private final JdbcTemplate jdbc;
+    private final JdbcTemplate writer;
 
-    SpectrumStore(JdbcTemplate jdbc) {
+    SpectrumStore(JdbcTemplate jdbc, TrainingDatabase training) {
         this.jdbc = jdbc;
+        this.writer = training.jdbc();
     }
 
     /** Stores the spectrum at {@code step} if the fence holds; false otherwise. A re-delivered step is kept as is. */
     public boolean save(WriteFence fence, long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies) {
-        return jdbc.update("""
+        return writer.update("""
                 insert into spectrum (experiment_id, step, embed_norms, unembed_norms, key_frequencies)
                 select ?, ?, ?, ?, ? where exists (select 1 from experiment where %s)
                 on conflict (experiment_id, step) do nothing

@@ -119,16 +119,31 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
 
     /** Sum of squares accumulated in double in index order, so the result does not depend on threads. */
     public final double sumOfSquares() {
+        double[] chunk = new double[Math.min(length, 4096)];
         double sum = 0;
-        for (int i = 0; i < length; i++) {
-            double v = get(i);
-            sum += v * v;
+        for (int start = 0; start < length; start += chunk.length) {
+            int n = Math.min(chunk.length, length - start);
+            read(start, chunk, 0, n);
+            for (int k = 0; k < n; k++) {
+                sum += chunk[k] * chunk[k];
+            }
         }
         return sum;
     }
 
+    /** {@code value} as this view would store it: what {@link #get} returns after {@link #set}{@code (i, value)}. */
+    public abstract double stored(double value);
+
     /** FP32 storage. */
     public static final class F32 extends HostView {
+        /**
+         * Per-thread float[] through which bulk reads and writes pass: one absolute bulk get/put on the direct buffer
+         * is a memory copy, and widening or narrowing a heap array is a loop the JIT vectorises, where a
+         * {@code get(i)} per element pays a bounds check and an off-heap access each. Per thread because the kernels
+         * run their lanes on two threads at once.
+         */
+        private static final ThreadLocal<float[]> STAGING = ThreadLocal.withInitial(() -> new float[1024]);
+
         private final FloatBuffer buffer;
 
         F32(INDArray owner, FloatBuffer buffer, int offset, int length) {
@@ -144,6 +159,11 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
         @Override
         public void set(int i, double value) {
             buffer.put(offset + i, (float) value);
+        }
+
+        @Override
+        public double stored(double value) {
+            return (float) value;
         }
 
         @Override
@@ -166,24 +186,33 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
             return out;
         }
 
+        private static float[] staging(int n) {
+            float[] staged = STAGING.get();
+            if (staged.length < n) {
+                staged = new float[Math.max(n, 2 * staged.length)];
+                STAGING.set(staged);
+            }
+            return staged;
+        }
+
         @Override
         public void read(int from, double[] dst, int to, int n) {
             checkRange(from, n);
-            FloatBuffer b = buffer;
-            int base = offset + from;
+            float[] staged = staging(n);
+            buffer.get(offset + from, staged, 0, n);
             for (int k = 0; k < n; k++) {
-                dst[to + k] = b.get(base + k);
+                dst[to + k] = staged[k];
             }
         }
 
         @Override
         public void write(double[] src, int from, int to, int n) {
             checkRange(to, n);
-            FloatBuffer b = buffer;
-            int base = offset + to;
+            float[] staged = staging(n);
             for (int k = 0; k < n; k++) {
-                b.put(base + k, (float) src[from + k]);
+                staged[k] = (float) src[from + k];
             }
+            buffer.put(offset + to, staged, 0, n);
         }
     }
 
@@ -204,6 +233,11 @@ public abstract sealed class HostView permits HostView.F32, HostView.F64 {
         @Override
         public void set(int i, double value) {
             buffer.put(offset + i, value);
+        }
+
+        @Override
+        public double stored(double value) {
+            return value;
         }
 
         @Override

@@ -1,12 +1,14 @@
 package io.grokscope.model;
 
 import io.grokscope.task.Examples;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -54,7 +56,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Mlp implements Model {
 
     /** Evaluation runs in chunks of at most this many rows so that evaluating 12 769 pairs does not need 12 769-row buffers. */
-    static final int EVAL_CHUNK = 4096;
+    static final int EVAL_CHUNK = Models.EVAL_CHUNK;
 
     private final MlpSpec spec;
     private final int elements;
@@ -81,15 +83,15 @@ public final class Mlp implements Model {
     private final HostView embedView;
     private final HostView embedGradView;
 
-    // Scratch accumulators (double, fixed order).
-    private final double[][] biasAccumulators;
-    private final double[] unembedBiasAccumulator;
-    private final double[] firstLayerAccumulator; // scatter-add target for W_E (embedding) or hidden.0.W (one-hot)
-    private final double[] rowA; // row scratch for the element-wise passes
-    private final double[] rowB;
+    // Scratch, reused every step: per-lane rows and partial sums, and vectors staged once per kernel (read-only
+    // inside the lanes).
+    private final Lanes<Scratch> lanes;
+    private final int widest; // the widest row any kernel stages
+    private final double[] firstLayerTable; // W_E (embedding) or hidden.0.W (one-hot), staged; also the scatter sum
     private final double[] rowBias;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
+    private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
 
     Mlp(MlpSpec spec, int elements, DataType dataType, long seed) {
         if (elements < 2) {
@@ -117,7 +119,6 @@ public final class Mlp implements Model {
         this.weightGradViews = new HostView[layers];
         this.biasViews = new HostView[layers];
         this.biasGradViews = new HostView[layers];
-        this.biasAccumulators = new double[layers][];
         for (int l = 0; l < layers; l++) {
             weights[l] = parameters.get(weightName(l));
             weightGradients[l] = parameters.gradient(weightName(l));
@@ -125,19 +126,15 @@ public final class Mlp implements Model {
             weightGradViews[l] = HostView.of(weightGradients[l]);
             biasViews[l] = HostView.of(parameters.get(biasName(l)));
             biasGradViews[l] = HostView.of(parameters.gradient(biasName(l)));
-            biasAccumulators[l] = new double[widths[l]];
         }
         this.unembed = parameters.get("W_U");
         this.unembedGradient = parameters.gradient("W_U");
         this.unembedBias = HostView.of(parameters.get("b_U"));
         this.unembedBiasGrad = HostView.of(parameters.gradient("b_U"));
-        this.unembedBiasAccumulator = new double[elements];
-        this.firstLayerAccumulator = oneHot ? new double[2 * elements * widths[0]]
-                : new double[elements * spec.embedDim()];
-        int widest = Math.max(inputWidth, java.util.Arrays.stream(widths).max().orElse(1));
-        this.rowA = new double[widest];
-        this.rowB = new double[widest];
+        this.firstLayerTable = new double[oneHot ? 2 * elements * widths[0] : elements * spec.embedDim()];
+        this.widest = Math.max(Math.max(inputWidth, elements), Arrays.stream(widths).max().orElse(1));
         this.rowBias = new double[widest];
+        this.lanes = new Lanes<>(Scratch::new);
     }
 
     /** The parameter names and shapes of an MLP, in buffer order. */
@@ -229,46 +226,69 @@ public final class Mlp implements Model {
         if (total == 0) {
             return new Evaluation(Double.NaN, Double.NaN);
         }
+        int[] answer = data.answer();
         double lossSum = 0;
         long correct = 0;
         for (int start = 0; start < total; start += EVAL_CHUNK) {
             int n = Math.min(EVAL_CHUNK, total - start);
             Workspace w = workspace(n, false);
             forward(w, data.left(), data.right(), start, n);
-            HostView z = w.logitsView;
-            int[] answer = data.answer();
-            for (int i = 0; i < n; i++) {
-                int row = i * elements;
-                int y = answer[start + i];
-                int best = 0;
-                double bestValue = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < elements; j++) {
-                    double v = z.get(row + j) + unembedBias.get(j);
-                    if (v > bestValue) {
-                        bestValue = v;
-                        best = j;
-                    }
-                }
-                if (best == y) {
-                    correct++;
-                }
-                if (loss == Loss.CROSS_ENTROPY) {
-                    double sum = 0;
+            double[] bias = rowBias; // staged after the forward pass, whose activations stage their own biases there
+            unembedBias.read(0, bias, 0, elements);
+            HostView logits = w.logitsView;
+            int offset = start;
+            lanes.run(n, (lane, from, to) -> {
+                double[] z = lane.rowA;
+                double sum = 0;
+                long hits = 0;
+                for (int i = from; i < to; i++) {
+                    logits.read(i * elements, z, 0, elements);
+                    int y = answer[offset + i];
+                    int best = 0;
+                    double bestValue = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < elements; j++) {
-                        sum += Math.exp(z.get(row + j) + unembedBias.get(j) - bestValue);
+                        double v = z[j] + bias[j];
+                        z[j] = v;
+                        if (v > bestValue) {
+                            bestValue = v;
+                            best = j;
+                        }
                     }
-                    lossSum += bestValue + Math.log(sum) - (z.get(row + y) + unembedBias.get(y));
-                } else {
-                    double rowSum = 0;
-                    for (int j = 0; j < elements; j++) {
-                        double d = z.get(row + j) + unembedBias.get(j) - (j == y ? 1.0 : 0.0);
-                        rowSum += d * d;
+                    if (best == y) {
+                        hits++;
                     }
-                    lossSum += rowSum / elements;
+                    sum += loss == Loss.CROSS_ENTROPY
+                            ? crossEntropy(z, y, bestValue)
+                            : squaredError(z, y);
                 }
+                lane.total = sum;
+                lane.count = hits;
+            });
+            for (int k = 0; k < Lanes.COUNT; k++) {
+                lossSum += lanes.get(k).total;
+                correct += lanes.get(k).count;
             }
         }
         return new Evaluation(lossSum / total, (double) correct / total);
+    }
+
+    /** log-sum-exp(z) - z[y] for one row of logits whose maximum is {@code max}. */
+    private double crossEntropy(double[] z, int y, double max) {
+        double sum = 0;
+        for (int j = 0; j < elements; j++) {
+            sum += Math.exp(z[j] - max);
+        }
+        return max + Math.log(sum) - z[y];
+    }
+
+    /** Mean over the classes of (z - onehot(y))² for one row. */
+    private double squaredError(double[] z, int y) {
+        double rowSum = 0;
+        for (int j = 0; j < elements; j++) {
+            double d = z[j] - (j == y ? 1.0 : 0.0);
+            rowSum += d * d;
+        }
+        return rowSum / elements;
     }
 
     @Override
@@ -330,28 +350,34 @@ public final class Mlp implements Model {
     /** input[i] = [W_E[a_i], W_E[b_i]], written straight into the concatenated input buffer. */
     private void gatherEmbeddings(Workspace w, int[] left, int[] right, int start, int n) {
         int e = spec.embedDim();
+        double[] table = firstLayerTable; // every row of W_E is read about 2n/p times: stage it once
+        embedView.read(0, table, 0, elements * e);
         HostView x = w.inputView;
-        for (int i = 0; i < n; i++) {
-            int a = checkToken(left[start + i]);
-            int b = checkToken(right[start + i]);
-            embedView.copyTo(a * e, x, i * 2 * e, e);
-            embedView.copyTo(b * e, x, i * 2 * e + e, e);
-        }
+        lanes.run(n, (lane, from, to) -> {
+            for (int i = from; i < to; i++) {
+                x.write(table, checkToken(left[start + i]) * e, i * 2 * e, e);
+                x.write(table, checkToken(right[start + i]) * e, i * 2 * e + e, e);
+            }
+        });
     }
 
     /** One-hot first layer: pre[i] = W[a_i] + W[p + b_i], two row gathers instead of a product with one-hots. */
     private void gatherOneHotLayer(Workspace w, int[] left, int[] right, int start, int n) {
         int h = widths[0];
-        HostView weight = weightViews[0];
+        double[] table = firstLayerTable;
+        weightViews[0].read(0, table, 0, table.length);
         HostView pre = w.preView(0);
-        for (int i = 0; i < n; i++) {
-            int ra = checkToken(left[start + i]) * h;
-            int rb = (elements + checkToken(right[start + i])) * h;
-            int row = i * h;
-            for (int j = 0; j < h; j++) {
-                pre.set(row + j, weight.get(ra + j) + weight.get(rb + j));
+        lanes.run(n, (lane, from, to) -> {
+            double[] row = lane.rowA;
+            for (int i = from; i < to; i++) {
+                int ra = checkToken(left[start + i]) * h;
+                int rb = (elements + checkToken(right[start + i])) * h;
+                for (int j = 0; j < h; j++) {
+                    row[j] = table[ra + j] + table[rb + j];
+                }
+                pre.write(row, 0, i * h, h);
             }
-        }
+        });
     }
 
     private int checkToken(int token) {
@@ -367,100 +393,127 @@ public final class Mlp implements Model {
         HostView post = w.postViews[layer];
         double[] bias = rowBias;
         biasViews[layer].read(0, bias, 0, h);
-        double[] a = rowA;
-        double[] b = rowB;
-        // Rows are staged in double[] (HostView.read/write): several times faster than element calls.
         if (quadratic) {
             HostView pre = w.preViews[layer];
-            for (int i = 0; i < n; i++) {
-                pre.read(i * h, a, 0, h);
-                for (int j = 0; j < h; j++) {
-                    double z = a[j] + bias[j];
-                    a[j] = z;
-                    b[j] = z * z;
+            lanes.run(n, (lane, from, to) -> {
+                double[] a = lane.rowA;
+                double[] b = lane.rowB;
+                for (int i = from; i < to; i++) {
+                    pre.read(i * h, a, 0, h);
+                    for (int j = 0; j < h; j++) {
+                        double z = a[j] + bias[j];
+                        a[j] = z;
+                        b[j] = z * z;
+                    }
+                    pre.write(a, 0, i * h, h);
+                    post.write(b, 0, i * h, h);
                 }
-                pre.write(a, 0, i * h, h);
-                post.write(b, 0, i * h, h);
-            }
+            });
         } else {
             // (z + |z|)/2 is max(z, 0) exactly and compiles without a branch; with random signs a branch per element
             // mispredicts half the time (about 9 ms instead of under 2 on 3830x512).
-            for (int i = 0; i < n; i++) {
-                post.read(i * h, a, 0, h);
-                for (int j = 0; j < h; j++) {
-                    double z = a[j] + bias[j];
-                    a[j] = 0.5 * (z + Math.abs(z));
+            lanes.run(n, (lane, from, to) -> {
+                double[] a = lane.rowA;
+                for (int i = from; i < to; i++) {
+                    post.read(i * h, a, 0, h);
+                    for (int j = 0; j < h; j++) {
+                        double z = a[j] + bias[j];
+                        a[j] = 0.5 * (z + Math.abs(z));
+                    }
+                    post.write(a, 0, i * h, h);
                 }
-                post.write(a, 0, i * h, h);
-            }
+            });
         }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Losses (fused with the output bias and the gradient into the logits)
 
+    /**
+     * Mean softmax cross-entropy and its gradient (softmax - one-hot)/n into w.logitGrad, with the output bias added
+     * on the way and its gradient summed. The exponentials run as one ND4J op over the shifted logits (a Math.exp per
+     * element was the slowest part of the loss); element-wise, it gives the same values whatever the thread count.
+     */
     private double crossEntropyAndGradient(Workspace w, int[] answer, int n) {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
-        double[] biasAcc = unembedBiasAccumulator;
-        java.util.Arrays.fill(biasAcc, 0.0);
-        double invN = 1.0 / n;
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            int row = i * elements;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < elements; j++) {
-                double v = z.get(row + j) + unembedBias.get(j);
-                z.set(row + j, v);
-                if (v > max) {
-                    max = v;
+        double[] bias = rowBias;
+        unembedBias.read(0, bias, 0, elements);
+        double[] answerShift = w.answerShift; // z[y] - max per row, kept in double for the loss
+        lanes.run(n, (lane, from, to) -> {
+            double[] row = lane.rowA;
+            for (int i = from; i < to; i++) {
+                z.read(i * elements, row, 0, elements);
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < elements; j++) {
+                    row[j] += bias[j];
+                    max = Math.max(max, row[j]);
                 }
+                for (int j = 0; j < elements; j++) {
+                    row[j] -= max;
+                }
+                answerShift[i] = row[answer[i]];
+                dz.write(row, 0, i * elements, elements);
             }
-            double sum = 0;
-            for (int j = 0; j < elements; j++) {
-                double e = Math.exp(z.get(row + j) - max);
-                dz.set(row + j, e);
-                sum += e;
+        });
+        Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
+        double invN = 1.0 / n;
+        lanes.run(n, (lane, from, to) -> {
+            double[] row = lane.rowA;
+            double[] biasGrad = lane.accumulator;
+            Arrays.fill(biasGrad, 0, elements, 0.0);
+            double total = 0;
+            for (int i = from; i < to; i++) {
+                dz.read(i * elements, row, 0, elements);
+                double sum = 0;
+                for (int j = 0; j < elements; j++) {
+                    sum += row[j];
+                }
+                int y = answer[i];
+                total += Math.log(sum) - answerShift[i];
+                double scale = invN / sum;
+                for (int j = 0; j < elements; j++) {
+                    row[j] *= scale;
+                }
+                row[y] -= invN;
+                for (int j = 0; j < elements; j++) {
+                    biasGrad[j] += row[j];
+                }
+                dz.write(row, 0, i * elements, elements);
             }
-            int y = answer[i];
-            total += max + Math.log(sum) - z.get(row + y);
-            double scale = invN / sum;
-            for (int j = 0; j < elements; j++) {
-                double g = dz.get(row + j) * scale - (j == y ? invN : 0.0);
-                dz.set(row + j, g);
-                biasAcc[j] += g;
-            }
-        }
-        for (int j = 0; j < elements; j++) {
-            unembedBiasGrad.set(j, biasAcc[j]);
-        }
-        return total * invN;
+            lane.total = total;
+        });
+        writeLaneSums(elements, unembedBiasGrad);
+        return laneTotal() * invN;
     }
 
     private double squaredErrorAndGradient(Workspace w, int[] answer, int n) {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
-        double[] biasAcc = unembedBiasAccumulator;
-        java.util.Arrays.fill(biasAcc, 0.0);
+        double[] bias = rowBias;
+        unembedBias.read(0, bias, 0, elements);
         double count = (double) n * elements;
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            int row = i * elements;
-            int y = answer[i];
-            double rowSum = 0;
-            for (int j = 0; j < elements; j++) {
-                double d = z.get(row + j) + unembedBias.get(j) - (j == y ? 1.0 : 0.0);
-                rowSum += d * d;
-                double g = 2.0 * d / count;
-                dz.set(row + j, g);
-                biasAcc[j] += g;
+        lanes.run(n, (lane, from, to) -> {
+            double[] row = lane.rowA;
+            double[] biasGrad = lane.accumulator;
+            Arrays.fill(biasGrad, 0, elements, 0.0);
+            double total = 0;
+            for (int i = from; i < to; i++) {
+                z.read(i * elements, row, 0, elements);
+                int y = answer[i];
+                for (int j = 0; j < elements; j++) {
+                    double d = row[j] + bias[j] - (j == y ? 1.0 : 0.0);
+                    total += d * d;
+                    double g = 2.0 * d / count;
+                    row[j] = g;
+                    biasGrad[j] += g;
+                }
+                dz.write(row, 0, i * elements, elements);
             }
-            total += rowSum;
-        }
-        for (int j = 0; j < elements; j++) {
-            unembedBiasGrad.set(j, biasAcc[j]);
-        }
-        return total / count;
+            lane.total = total;
+        });
+        writeLaneSums(elements, unembedBiasGrad);
+        return laneTotal() / count;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -489,92 +542,151 @@ public final class Mlp implements Model {
     private void activationBackward(Workspace w, int layer, int n) {
         int h = widths[layer];
         HostView g = w.gradViews[layer];
-        double[] acc = biasAccumulators[layer];
-        java.util.Arrays.fill(acc, 0.0);
-        double[] a = rowA;
-        double[] b = rowB;
-        if (quadratic) {
-            HostView pre = w.preViews[layer];
-            for (int i = 0; i < n; i++) {
+        HostView other = quadratic ? w.preViews[layer] : w.postViews[layer]; // z for x², relu(z) for ReLU
+        lanes.run(n, (lane, from, to) -> {
+            double[] a = lane.rowA;
+            double[] b = lane.rowB;
+            double[] acc = lane.accumulator;
+            Arrays.fill(acc, 0, h, 0.0);
+            for (int i = from; i < to; i++) {
                 g.read(i * h, a, 0, h);
-                pre.read(i * h, b, 0, h);
+                other.read(i * h, b, 0, h);
+                if (quadratic) {
+                    for (int j = 0; j < h; j++) {
+                        a[j] *= 2.0 * b[j];
+                    }
+                } else {
+                    // Branch-free: relu(z) >= 0, so its bit pattern is non-zero exactly where the derivative is 1,
+                    // and (bits | -bits) >> 63 is an all-ones or all-zeros mask for g.
+                    for (int j = 0; j < h; j++) {
+                        long bits = Double.doubleToRawLongBits(b[j]);
+                        long mask = (bits | -bits) >> 63;
+                        a[j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
+                    }
+                }
                 for (int j = 0; j < h; j++) {
-                    double v = a[j] * 2.0 * b[j];
-                    a[j] = v;
-                    acc[j] += v;
+                    acc[j] += a[j];
                 }
                 g.write(a, 0, i * h, h);
             }
-        } else {
-            // Branch-free: post >= 0 after ReLU, so its bit pattern is non-zero exactly where the derivative is 1, and
-            // (bits | -bits) >> 63 is an all-ones or all-zeros mask for g.
-            HostView post = w.postViews[layer];
-            for (int i = 0; i < n; i++) {
-                g.read(i * h, a, 0, h);
-                post.read(i * h, b, 0, h);
-                for (int j = 0; j < h; j++) {
-                    long bits = Double.doubleToRawLongBits(b[j]);
-                    long mask = (bits | -bits) >> 63;
-                    double v = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
-                    a[j] = v;
-                    acc[j] += v;
-                }
-                g.write(a, 0, i * h, h);
-            }
-        }
-        HostView biasGrad = biasGradViews[layer];
-        for (int j = 0; j < h; j++) {
-            biasGrad.set(j, acc[j]);
-        }
+        });
+        writeLaneSums(h, biasGradViews[layer]);
     }
 
-    /** dW_E[a_i] += dInput[i, :E]; dW_E[b_i] += dInput[i, E:], accumulated in double in row order. */
+    /** dW_E[a_i] += dInput[i, :E]; dW_E[b_i] += dInput[i, E:], accumulated in double in row order per lane. */
     private void scatterEmbeddings(Workspace w, int[] left, int[] right, int n) {
         int e = spec.embedDim();
-        double[] acc = firstLayerAccumulator;
-        java.util.Arrays.fill(acc, 0.0);
         HostView dx = w.inputGradView;
-        double[] a = rowA;
-        for (int i = 0; i < n; i++) {
-            dx.read(i * 2 * e, a, 0, 2 * e);
-            int ra = left[i] * e;
-            int rb = right[i] * e;
-            for (int k = 0; k < e; k++) {
-                acc[ra + k] += a[k];
+        lanes.run(n, (lane, from, to) -> {
+            double[] acc = lane.firstLayer;
+            Arrays.fill(acc, 0.0);
+            double[] a = lane.rowA;
+            for (int i = from; i < to; i++) {
+                dx.read(i * 2 * e, a, 0, 2 * e);
+                int ra = left[i] * e;
+                int rb = right[i] * e;
+                for (int k = 0; k < e; k++) {
+                    acc[ra + k] += a[k];
+                }
+                for (int k = 0; k < e; k++) {
+                    acc[rb + k] += a[e + k];
+                }
             }
-            for (int k = 0; k < e; k++) {
-                acc[rb + k] += a[e + k];
-            }
-        }
-        for (int k = 0; k < acc.length; k++) {
-            embedGradView.set(k, acc[k]);
-        }
+        });
+        writeFirstLayerSums(embedGradView);
     }
 
-    /** dW[a_i] += dPre[i]; dW[p + b_i] += dPre[i], accumulated in double in row order. */
+    /** dW[a_i] += dPre[i]; dW[p + b_i] += dPre[i], accumulated in double in row order per lane. */
     private void scatterOneHotLayer(Workspace w, int[] left, int[] right, int n) {
         int h = widths[0];
-        double[] acc = firstLayerAccumulator;
-        java.util.Arrays.fill(acc, 0.0);
         HostView g = w.gradViews[0];
-        for (int i = 0; i < n; i++) {
-            int row = i * h;
-            int ra = left[i] * h;
-            int rb = (elements + right[i]) * h;
-            for (int j = 0; j < h; j++) {
-                double v = g.get(row + j);
-                acc[ra + j] += v;
-                acc[rb + j] += v;
+        lanes.run(n, (lane, from, to) -> {
+            double[] acc = lane.firstLayer;
+            Arrays.fill(acc, 0.0);
+            double[] row = lane.rowA;
+            for (int i = from; i < to; i++) {
+                g.read(i * h, row, 0, h);
+                int ra = left[i] * h;
+                int rb = (elements + right[i]) * h;
+                for (int j = 0; j < h; j++) {
+                    acc[ra + j] += row[j];
+                    acc[rb + j] += row[j];
+                }
+            }
+        });
+        writeFirstLayerSums(weightGradViews[0]);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Lanes: partial results combined in lane order, so the bits do not depend on the cores
+
+    /** One lane's scratch. */
+    private final class Scratch {
+        final double[] rowA = new double[widest];
+        final double[] rowB = new double[widest];
+        final double[] accumulator = new double[widest]; // bias gradient partial sums
+        final double[] firstLayer = new double[firstLayerTable.length]; // scatter-add partial sums
+        double total;
+        long count;
+    }
+
+    /** target[c] = Σ over lanes, in order, of lane.accumulator[c]. */
+    private void writeLaneSums(int width, HostView target) {
+        double[] sum = rowBias; // the staged bias is no longer needed by the time gradients are summed
+        Arrays.fill(sum, 0, width, 0.0);
+        for (int k = 0; k < Lanes.COUNT; k++) {
+            double[] part = lanes.get(k).accumulator;
+            for (int c = 0; c < width; c++) {
+                sum[c] += part[c];
             }
         }
-        HostView target = weightGradViews[0];
-        for (int k = 0; k < acc.length; k++) {
-            target.set(k, acc[k]);
+        target.write(sum, 0, 0, width);
+    }
+
+    /** target = Σ over lanes, in order, of lane.firstLayer. */
+    private void writeFirstLayerSums(HostView target) {
+        double[] sum = firstLayerTable; // the staged table is no longer needed during the backward pass
+        Arrays.fill(sum, 0.0);
+        for (int k = 0; k < Lanes.COUNT; k++) {
+            double[] part = lanes.get(k).firstLayer;
+            for (int c = 0; c < sum.length; c++) {
+                sum[c] += part[c];
+            }
         }
+        target.write(sum, 0, 0, sum.length);
+    }
+
+    /** The lanes' partial totals, summed in lane order. */
+    private double laneTotal() {
+        return lanes.get(0).total + lanes.get(1).total;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Buffers
+
+    /**
+     * Elements of the workspace buffers of one batch size: what {@link Workspace} allocates for {@code n} rows,
+     * forward only or with the training buffers too. The memory estimate of a run is built on this, and a test holds
+     * it to what the workspaces really allocate.
+     */
+    static long workspaceFloats(MlpSpec spec, int elements, long n, boolean training) {
+        boolean oneHot = spec.inputEncoding() == InputEncoding.ONE_HOT;
+        long input = oneHot ? 0 : 2L * spec.embedDim();
+        long hidden = spec.hiddenDims().stream().mapToLong(Integer::longValue).sum();
+        long forward = input + hidden * (spec.activation() == Activation.QUADRATIC ? 2 : 1) + elements;
+        long backward = elements + hidden + input;
+        return n * (training ? forward + backward : forward);
+    }
+
+    /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
+    long workspaceFloats() {
+        return workspaceFloats;
+    }
+
+    private INDArray buffer(long rows, long columns) {
+        workspaceFloats += rows * columns;
+        return Nd4j.create(dataType, rows, columns);
+    }
 
     private Workspace workspace(int n, boolean training) {
         Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
@@ -598,6 +710,7 @@ public final class Mlp implements Model {
         final HostView[] postViews;
         final INDArray logits;
         final HostView logitsView;
+        final double[] answerShift; // cross-entropy: the answer's logit minus the row maximum
         INDArray logitGrad;
         HostView logitGradView;
         INDArray[] grad;
@@ -607,38 +720,39 @@ public final class Mlp implements Model {
 
         Workspace(int n) {
             this.n = n;
-            this.input = oneHot ? null : Nd4j.create(dataType, n, inputWidth);
+            this.input = oneHot ? null : buffer(n, inputWidth);
             this.inputView = input == null ? null : HostView.of(input);
             this.pre = new INDArray[layers];
             this.preViews = new HostView[layers];
             this.post = new INDArray[layers];
             this.postViews = new HostView[layers];
             for (int l = 0; l < layers; l++) {
-                post[l] = Nd4j.create(dataType, n, widths[l]);
+                post[l] = buffer(n, widths[l]);
                 postViews[l] = HostView.of(post[l]);
                 if (quadratic) {
-                    pre[l] = Nd4j.create(dataType, n, widths[l]);
+                    pre[l] = buffer(n, widths[l]);
                     preViews[l] = HostView.of(pre[l]);
                 }
             }
-            this.logits = Nd4j.create(dataType, n, elements);
+            this.logits = buffer(n, elements);
             this.logitsView = HostView.of(logits);
+            this.answerShift = new double[n];
         }
 
         void ensureTraining() {
             if (logitGrad != null) {
                 return;
             }
-            logitGrad = Nd4j.create(dataType, n, elements);
+            logitGrad = buffer(n, elements);
             logitGradView = HostView.of(logitGrad);
             grad = new INDArray[layers];
             gradViews = new HostView[layers];
             for (int l = 0; l < layers; l++) {
-                grad[l] = Nd4j.create(dataType, n, widths[l]);
+                grad[l] = buffer(n, widths[l]);
                 gradViews[l] = HostView.of(grad[l]);
             }
             if (!oneHot) {
-                inputGrad = Nd4j.create(dataType, n, inputWidth);
+                inputGrad = buffer(n, inputWidth);
                 inputGradView = HostView.of(inputGrad);
             }
         }

@@ -91,7 +91,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Transformer implements Model {
 
     /** Evaluation runs in chunks of at most this many examples, so that the full p² table needs no huge buffers. */
-    static final int EVAL_CHUNK = 4096;
+    static final int EVAL_CHUNK = Models.EVAL_CHUNK;
 
     /** torch's LayerNorm default. */
     static final double LN_EPS = 1e-5;
@@ -143,6 +143,7 @@ public final class Transformer implements Model {
     private final double[] posCache;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
+    private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
 
     Transformer(TransformerSpec spec, int elements, DataType dataType, long seed) {
         if (elements < 2) {
@@ -1085,8 +1086,9 @@ public final class Transformer implements Model {
             bOut = HostView.of(parameters.get(p + "mlp.b_out"));
             bInGrad = HostView.of(parameters.gradient(p + "mlp.b_in"));
             bOutGrad = HostView.of(parameters.gradient(p + "mlp.b_out"));
-            wKV = buffer(d, 2L * d);
-            wKVGrad = buffer(d, 2L * d);
+            // [W_K | W_V] and its gradient, fused for one product: see blockScratchFloats
+            wKV = Nd4j.create(dataType, new long[] {d, 2L * d}, 'c');
+            wKVGrad = Nd4j.create(dataType, new long[] {d, 2L * d}, 'c');
             wKView = HostView.of(wK);
             wVView = HostView.of(wV);
             wKVView = HostView.of(wKV);
@@ -1417,7 +1419,48 @@ public final class Transformer implements Model {
         }
     }
 
+    /**
+     * Elements of the workspace buffers of one batch size: what {@link Workspace} and its {@link Layer}s allocate for
+     * {@code n} sequences, forward only or with the training buffers too (the double[] row statistics on the heap are
+     * left out: they are O(n·ctx), not O(n·ctx·d)). The memory estimate of a run is built on this, and a test holds it
+     * to what the workspaces really allocate.
+     */
+    static long workspaceFloats(TransformerSpec spec, int elements, long n, boolean training) {
+        long d = spec.dModel();
+        long m = spec.dMlp();
+        long ctx = context(spec);
+        boolean preNorm = spec.layerNorm().normalisesBeforeSublayers();
+        boolean postNorm = spec.layerNorm() == LayerNormPlacement.POST;
+        boolean gelu = spec.activation() == Activation.GELU;
+        long rows = n * ctx;
+        long total = rows * d + (preNorm ? n * d : 0) + n * elements; // the input, LN_final, logits
+        if (training) {
+            total += n * elements + n * d; // logitGrad, dFinal
+        }
+        for (int l = 0; l < spec.layers(); l++) {
+            long nq = l == spec.layers() - 1 ? n : rows; // the last block computes the last position only
+            total += (preNorm ? rows * d : 0) + nq * d + rows * 2 * d + nq * d + nq * d // LN1, q, kv, z, s1
+                    + (postNorm ? nq * d : 0) + (preNorm ? nq * d : 0) // mid, mlpIn
+                    + (gelu ? 2 * nq * m : 0) + nq * m + nq * d + (postNorm ? nq * d : 0); // pre, erf, hidden, s2, out
+            if (training) {
+                total += rows * d + nq * m + (preNorm ? nq * d : 0) + nq * d + nq * d + rows * 2 * d;
+            }
+        }
+        return total;
+    }
+
+    /** Elements of the per-block copies of [W_K | W_V] and their gradients, allocated once with the model. */
+    static long blockScratchFloats(TransformerSpec spec) {
+        return spec.layers() * 4L * spec.dModel() * spec.dModel();
+    }
+
+    /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
+    long workspaceFloats() {
+        return workspaceFloats;
+    }
+
     private INDArray buffer(long rows, long columns) {
+        workspaceFloats += rows * columns;
         return Nd4j.create(dataType, new long[] {rows, columns}, 'c');
     }
 }

@@ -1,5 +1,6 @@
 package io.grokscope.sweep;
 
+import io.grokscope.web.ServiceLimits;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -35,9 +36,11 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 class SweepController {
 
     private final SweepService sweeps;
+    private final ServiceLimits limits;
 
-    SweepController(SweepService sweeps) {
+    SweepController(SweepService sweeps, ServiceLimits limits) {
         this.sweeps = sweeps;
+        this.limits = limits;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -54,7 +57,8 @@ class SweepController {
     @Operation(operationId = "listSweeps")
     SweepPage list(@RequestParam(required = false) @Size(max = 100) String name,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
-            @RequestParam(defaultValue = "20") @Min(1) @Max(SweepLimits.MAX_PAGE_SIZE) int size) {
+            @RequestParam(defaultValue = "20") @Min(1) int size) {
+        limits.checkPageSize(size);
         return sweeps.list(name, page, size);
     }
 

@@ -2,7 +2,8 @@ package io.grokscope.sweep;
 
 /**
  * Bounds on every size a client controls in a sweep, checked before anything is expanded. The grid size itself is
- * bounded by {@link SweepProperties#maxExperiments()} (and by the queue); these keep the request and its checks small.
+ * bounded by {@code grokscope.limits.sweep-experiments} (and by the queue); these keep the request and its checks
+ * small.
  */
 final class SweepLimits {
 
@@ -18,7 +19,6 @@ final class SweepLimits {
     /** Filters ({@code where}) in a diagram or summary request. */
     static final int MAX_FILTERS = SweepLimits.MAX_AXES;
     static final int MAX_FILTER_LENGTH = MAX_PATH_LENGTH + 1 + MAX_STRING_VALUE_LENGTH;
-    static final int MAX_PAGE_SIZE = 200;
 
     private SweepLimits() {
     }

@@ -7,6 +7,7 @@ import io.grokscope.experiment.ExperimentService;
 import io.grokscope.experiment.ExperimentSpec;
 import io.grokscope.jobs.JobProperties;
 import io.grokscope.web.ResourceNotFoundException;
+import io.grokscope.web.ServiceLimits;
 import jakarta.validation.Validator;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,14 +35,14 @@ public class SweepService {
     private final SweepExpansion.SizeLimit limit;
 
     SweepService(SweepRepository repository, ExperimentService experiments, ObjectMapper json, Validator validator,
-            SweepProperties properties, JobProperties jobs) {
+            ServiceLimits limits, JobProperties jobs) {
         this.repository = repository;
         this.experiments = experiments;
         this.json = json;
         this.expansion = new SweepExpansion(json, validator);
         // A sweep larger than the queue could never be admitted: refuse it as too large rather than as busy.
-        this.limit = properties.maxExperiments() <= jobs.maxQueued()
-                ? new SweepExpansion.SizeLimit(properties.maxExperiments(), "grokscope.sweeps.max-experiments")
+        this.limit = limits.sweepExperiments() <= jobs.maxQueued()
+                ? new SweepExpansion.SizeLimit(limits.sweepExperiments(), "grokscope.limits.sweep-experiments")
                 : new SweepExpansion.SizeLimit(jobs.maxQueued(), "grokscope.jobs.max-queued, the queue's size");
     }
 

@@ -114,7 +114,8 @@ public final class AlgorithmicTask {
             case CUBE_PLUS_AB -> (a, b) -> ring.reduce((long) a * a * a + (long) a * b);
             case CUBE_MIXED -> (a, b) -> ring.reduce((long) a * a * a + (long) a * b * b + b);
             case EXPRESSION -> {
-                Expression expression = Expression.parse(spec.expression());
+                // The widest limits: whatever a service accepted under its own (narrower) ones must build.
+                Expression expression = Expression.parse(spec.expression(), Expression.Limits.MAXIMUM);
                 if (expression.divides()) {
                     requireField(ring, "an expression with '/'");
                 }

@@ -25,14 +25,43 @@ public sealed interface Expression
     int UNDEFINED = -1;
 
     /**
-     * Parses an expression (grammar in {@code ExpressionParser}), enforcing its limits: at most 200 characters,
-     * nesting at most 32 deep (each parenthesis and unary minus is a level), exponents at most 1000, literals at most
-     * 18 digits.
+     * Parses an expression (grammar in {@code ExpressionParser}) within {@link Limits#DEFAULT}: at most 200
+     * characters, nesting at most 32 deep (each parenthesis and unary minus is a level); always exponents at most
+     * 1000 and literals at most 18 digits.
      *
      * @throws ExpressionSyntaxException with the position and reason of the first problem
      */
     static Expression parse(String text) {
-        return ExpressionParser.parse(text);
+        return ExpressionParser.parse(text, Limits.DEFAULT);
+    }
+
+    /** Parses within the given length and nesting limits; see {@link #parse(String)}. */
+    static Expression parse(String text, Limits limits) {
+        return ExpressionParser.parse(text, limits);
+    }
+
+    /**
+     * How long and how deeply nested an expression may be. Parsing and evaluation recurse once per nesting level, so
+     * {@link #MAXIMUM} keeps the recursion far from any thread's stack size; a service chooses its own limits within
+     * it, and a table is always built within {@link #MAXIMUM} so that it accepts whatever the service accepted.
+     *
+     * @param maxLength characters, 1 to {@code MAXIMUM.maxLength}
+     * @param maxDepth  nesting levels, each '(' and each unary '-' counting one, 1 to {@code MAXIMUM.maxDepth}
+     */
+    record Limits(int maxLength, int maxDepth) {
+
+        /** What a service accepts unless it is configured otherwise. */
+        public static final Limits DEFAULT = new Limits(200, 32);
+        /** The most the parser ever accepts. */
+        public static final Limits MAXIMUM = new Limits(10_000, 256);
+
+        public Limits {
+            if (maxLength < 1 || maxDepth < 1 || (MAXIMUM != null
+                    && (maxLength > MAXIMUM.maxLength || maxDepth > MAXIMUM.maxDepth))) {
+                throw new IllegalArgumentException("expression limits must be within 1.." + MAXIMUM.maxLength
+                        + " characters and 1.." + MAXIMUM.maxDepth + " levels, were " + maxLength + " and " + maxDepth);
+            }
+        }
     }
 
     /**

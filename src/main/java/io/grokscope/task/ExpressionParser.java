@@ -20,10 +20,6 @@ import java.util.Objects;
  */
 final class ExpressionParser {
 
-    /** Longest accepted expression, in characters. */
-    static final int MAX_LENGTH = 200;
-    /** Deepest accepted nesting, counting each open parenthesis and each unary minus as one level. */
-    static final int MAX_DEPTH = 32;
     /** Largest accepted exponent. */
     static final int MAX_EXPONENT = 1000;
     /** Most digits in an integer literal, so that every literal fits a {@code long}. */
@@ -33,20 +29,23 @@ final class ExpressionParser {
     private static final int END = -1;
 
     private final String text;
+    private final Expression.Limits limits;
     private int position;
     private int depth;
 
-    private ExpressionParser(String text) {
+    private ExpressionParser(String text, Expression.Limits limits) {
         this.text = text;
+        this.limits = limits;
     }
 
-    static Expression parse(String text) {
+    static Expression parse(String text, Expression.Limits limits) {
         Objects.requireNonNull(text, "text");
-        if (text.length() > MAX_LENGTH) {
-            throw new ExpressionSyntaxException(MAX_LENGTH,
-                    "expression is " + text.length() + " characters long, more than the " + MAX_LENGTH + " allowed");
+        Objects.requireNonNull(limits, "limits");
+        if (text.length() > limits.maxLength()) {
+            throw new ExpressionSyntaxException(limits.maxLength(), "expression is " + text.length()
+                    + " characters long, more than the " + limits.maxLength() + " allowed");
         }
-        ExpressionParser parser = new ExpressionParser(text);
+        ExpressionParser parser = new ExpressionParser(text, limits);
         if (parser.peek() == END) {
             throw new ExpressionSyntaxException(parser.position, "expression is empty");
         }
@@ -188,8 +187,9 @@ final class ExpressionParser {
     }
 
     private void enter() {
-        if (++depth > MAX_DEPTH) {
-            throw error("nesting is deeper than the " + MAX_DEPTH + " levels allowed (each '(' and unary '-' is one)");
+        if (++depth > limits.maxDepth()) {
+            throw error("nesting is deeper than the " + limits.maxDepth()
+                    + " levels allowed (each '(' and unary '-' is one)");
         }
     }
 

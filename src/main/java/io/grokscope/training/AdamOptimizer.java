@@ -1,6 +1,7 @@
 package io.grokscope.training;
 
 import io.grokscope.model.HostView;
+import io.grokscope.model.Lanes;
 import io.grokscope.model.Parameters;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,7 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  *
  * Each element is computed in double and stored once in the parameters' type, so the result does not depend on
- * thread count or vector width.
+ * thread count or vector width. The vectors are walked in chunks staged in double[] (bulk reads and writes, a loop
+ * the JIT can keep in registers), the two halves of the buffer in two {@link Lanes}: element-wise, so the split
+ * cannot change a bit.
  */
 final class AdamOptimizer implements Optimizer {
 
@@ -31,6 +34,7 @@ final class AdamOptimizer implements Optimizer {
     private final HostView m;
     private final HostView v;
     private final String prefix;
+    private final Lanes<Chunk> lanes = new Lanes<>(Chunk::new);
 
     AdamOptimizer(OptimizerSpec spec, Parameters parameters, boolean decoupled) {
         this.decoupled = decoupled;
@@ -51,23 +55,44 @@ final class AdamOptimizer implements Optimizer {
         double biasCorrection2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, step));
         double stepSize = learningRate / biasCorrection1;
         double shrink = 1.0 - learningRate * weightDecay;
-        int n = values.length();
-        for (int i = 0; i < n; i++) {
-            double theta = values.get(i);
-            double g = gradients.get(i);
-            if (decoupled) {
-                theta *= shrink;
-            } else {
-                g += weightDecay * theta;
+        lanes.run(values.length(), (chunk, from, to) -> {
+            for (int start = from; start < to; start += Chunk.SIZE) {
+                int n = Math.min(Chunk.SIZE, to - start);
+                values.read(start, chunk.theta, 0, n);
+                gradients.read(start, chunk.g, 0, n);
+                m.read(start, chunk.m, 0, n);
+                v.read(start, chunk.v, 0, n);
+                for (int k = 0; k < n; k++) {
+                    double theta = chunk.theta[k];
+                    double g = chunk.g[k];
+                    if (decoupled) {
+                        theta *= shrink;
+                    } else {
+                        g += weightDecay * theta;
+                    }
+                    // Continue from the stored (rounded) moments, as torch does, so a resumed run sees exactly the
+                    // same values.
+                    double mi = m.stored(beta1 * chunk.m[k] + (1.0 - beta1) * g);
+                    double vi = v.stored(beta2 * chunk.v[k] + (1.0 - beta2) * g * g);
+                    chunk.m[k] = mi;
+                    chunk.v[k] = vi;
+                    double denom = Math.sqrt(vi) / biasCorrection2Sqrt + epsilon;
+                    chunk.theta[k] = theta - stepSize * mi / denom;
+                }
+                m.write(chunk.m, 0, start, n);
+                v.write(chunk.v, 0, start, n);
+                values.write(chunk.theta, 0, start, n);
             }
-            double mi = beta1 * m.get(i) + (1.0 - beta1) * g;
-            double vi = beta2 * v.get(i) + (1.0 - beta2) * g * g;
-            m.set(i, mi);
-            v.set(i, vi);
-            // Use the stored (rounded) moments, as torch does, so a resumed run sees exactly the same values.
-            double denom = Math.sqrt(v.get(i)) / biasCorrection2Sqrt + epsilon;
-            values.set(i, theta - stepSize * m.get(i) / denom);
-        }
+        });
+    }
+
+    /** One lane's staging: a chunk of each vector in double. */
+    private static final class Chunk {
+        static final int SIZE = 1024;
+        final double[] theta = new double[SIZE];
+        final double[] g = new double[SIZE];
+        final double[] m = new double[SIZE];
+        final double[] v = new double[SIZE];
     }
 
     @Override

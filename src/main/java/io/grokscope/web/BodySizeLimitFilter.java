@@ -11,13 +11,13 @@ import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Refuses request bodies over {@link WebProperties#maxBodySize()} with 413 problem+json: at once when the declared
+ * Refuses request bodies over {@link ServiceLimits#bodySize()} ({@code grokscope.limits.body-size}) with 413
+ * problem+json: at once when the declared
  * length is too large, and while reading when a chunked body grows past it (so no body is ever buffered whole).
  */
 @Component
@@ -27,8 +27,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     private final long limit;
     private final ObjectMapper objectMapper;
 
-    BodySizeLimitFilter(WebProperties properties, ObjectMapper objectMapper) {
-        this.limit = properties.maxBodySize().toBytes();
+    BodySizeLimitFilter(ServiceLimits limits, ObjectMapper objectMapper) {
+        this.limit = limits.bodySize().toBytes();
         this.objectMapper = objectMapper;
     }
 
@@ -36,13 +36,10 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > limit) {
-            var problem = ProblemDetailsAdvice.problem(HttpStatus.PAYLOAD_TOO_LARGE,
-                    new PayloadTooLargeException(limit).getMessage(), request);
-            response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             // The unread body is not drained: closing the connection is cheaper than reading what we refuse.
             response.setHeader("Connection", "close");
-            objectMapper.writeValue(response.getOutputStream(), problem);
+            ProblemResponses.write(objectMapper, request, response, HttpStatus.PAYLOAD_TOO_LARGE,
+                    new PayloadTooLargeException(limit).getMessage());
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);

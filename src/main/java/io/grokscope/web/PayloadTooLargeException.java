@@ -6,6 +6,6 @@ import java.io.IOException;
 class PayloadTooLargeException extends IOException {
 
     PayloadTooLargeException(long limit) {
-        super("the request body exceeds the limit of " + limit + " bytes");
+        super("the request body exceeds the limit of " + limit + " bytes (grokscope.limits.body-size)");
     }
 }

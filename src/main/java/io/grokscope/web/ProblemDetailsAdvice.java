@@ -2,7 +2,9 @@ package io.grokscope.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.grokscope.database.DatabaseOutage;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.springframework.context.MessageSourceResolvable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -36,36 +39,47 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+    private static final Duration DATABASE_RETRY_AFTER = Duration.ofSeconds(5);
 
     @ExceptionHandler(ResourceNotFoundException.class)
-    ProblemDetail notFound(ResourceNotFoundException e, HttpServletRequest request) {
-        return problem(HttpStatus.NOT_FOUND, e.getMessage(), request);
+    ResponseEntity<ProblemDetail> notFound(ResourceNotFoundException e, HttpServletRequest request) {
+        return respond(problem(HttpStatus.NOT_FOUND, e.getMessage(), request));
     }
 
     @ExceptionHandler(ConflictException.class)
-    ProblemDetail conflict(ConflictException e, HttpServletRequest request) {
-        return problem(HttpStatus.CONFLICT, e.getMessage(), request);
+    ResponseEntity<ProblemDetail> conflict(ConflictException e, HttpServletRequest request) {
+        return respond(problem(HttpStatus.CONFLICT, e.getMessage(), request));
     }
 
     @ExceptionHandler(ServiceBusyException.class)
     ResponseEntity<ProblemDetail> busy(ServiceBusyException e, HttpServletRequest request) {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds())))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem(HttpStatus.TOO_MANY_REQUESTS, e.getMessage(), request));
     }
 
     @ExceptionHandler(InvalidInputException.class)
-    ProblemDetail invalidInput(InvalidInputException e, HttpServletRequest request) {
-        return validationProblem(e.errors(), request.getRequestURI());
+    ResponseEntity<ProblemDetail> invalidInput(InvalidInputException e, HttpServletRequest request) {
+        return respond(validationProblem(e.errors(), request.getRequestURI()));
     }
 
     /** Method validation outside Spring MVC's own (e.g. a service's {@code @Validated} argument). */
     @ExceptionHandler(jakarta.validation.ConstraintViolationException.class)
-    ProblemDetail constraintViolation(jakarta.validation.ConstraintViolationException e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> constraintViolation(jakarta.validation.ConstraintViolationException e,
+            HttpServletRequest request) {
         List<FieldError> errors = e.getConstraintViolations().stream()
                 .map(v -> FieldError.atParameter(lastNode(v.getPropertyPath().toString()), v.getMessage()))
                 .toList();
-        return validationProblem(errors, request.getRequestURI());
+        return respond(validationProblem(errors, request.getRequestURI()));
+    }
+
+    /**
+     * The type preset, so the body is written even when the Accept header cannot be parsed (Spring skips the body
+     * of an error it cannot negotiate a type for, and the client would get an empty 4xx).
+     */
+    private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     private static String lastNode(String path) {
@@ -73,13 +87,25 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
         PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) {
-            return problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request);
+            return respond(problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), request));
+        }
+        if (DatabaseOutage.isTransient(e)) {
+            // Not a bug: the database is away (restarting, unreachable) or every pooled connection stayed busy for the
+            // pool's timeout (overload). The request may be repeated as is.
+            String detail = DatabaseOutage.isUnreachable(e) ? "the database is unavailable; retry later"
+                    : "the service is overloaded (no database connection became free); retry later";
+            log.warn("503 on {} {}: {}", request.getMethod(), request.getRequestURI(), detail);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER.toSeconds()))
+                    .body(problem(HttpStatus.SERVICE_UNAVAILABLE, detail, request));
         }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred; it has been logged", request);
+        return respond(problem(HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred; it has been logged",
+                request));
     }
 
     @Override
@@ -130,8 +156,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
             WebRequest request) {
-        if (body instanceof ProblemDetail problem && problem.getInstance() == null) {
-            problem.setInstance(java.net.URI.create(path(request)));
+        if (body instanceof ProblemDetail problem) {
+            if (problem.getInstance() == null) {
+                problem.setInstance(java.net.URI.create(path(request)));
+            }
+            // Preset, as in respond(): a 406 for an unparseable Accept header would otherwise go out empty.
+            HttpHeaders problemHeaders = new HttpHeaders();
+            problemHeaders.putAll(headers);
+            problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+            return super.createResponseEntity(body, problemHeaders, status, request);
         }
         return super.createResponseEntity(body, headers, status, request);
     }

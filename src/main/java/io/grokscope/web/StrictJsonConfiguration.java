@@ -22,14 +22,19 @@ class StrictJsonConfiguration {
                     .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+            // Jackson reads "" and blank strings (" ", "\u0000", which it trims away) as null for numbers, so the
+            // default would silently apply; and a NUL kept in a stored sweep axis broke PostgreSQL's jsonb (a 500).
             mapper.coercionConfigFor(LogicalType.Integer)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
             mapper.coercionConfigFor(LogicalType.Float)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
             mapper.coercionConfigFor(LogicalType.Enum)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
         });
     }

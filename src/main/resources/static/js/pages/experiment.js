@@ -2,7 +2,7 @@
 // live updates from the run's event stream while it trains.
 
 import {
-  getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, eventsUrl, ACTIVE_STATUSES,
+  getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, followEvents, ACTIVE_STATUSES,
 } from '../api.js';
 import { Chart, align, figure } from '../charts.js';
 import { h, replace } from '../dom.js';
@@ -183,44 +183,45 @@ class ExperimentPage {
   }
 
   follow() {
-    const source = new EventSource(eventsUrl(this.id));
-    this.source = source;
-    source.addEventListener('metrics', (event) => {
-      const { step, values } = JSON.parse(event.data);
-      for (const [name, value] of Object.entries(values)) {
-        if (LABELS[name]) {
-          this.append(name, step, value);
+    const source = followEvents(this.id, {
+      metrics: (event) => {
+        const { step, values } = JSON.parse(event.data);
+        for (const [name, value] of Object.entries(values)) {
+          if (LABELS[name]) {
+            this.append(name, step, value);
+          }
         }
-      }
-      this.redraw();
-    });
-    source.addEventListener('progress', (event) => {
-      const p = JSON.parse(event.data);
-      this.experiment.progress = { step: p.step, totalSteps: p.totalSteps, stepsPerSecond: p.stepsPerSecond, etaSeconds: null };
-      this.drawStatus();
-      if (Date.now() - this.lastAnalysis > ANALYSIS_REFRESH_MS) {
-        this.refreshAnalysis();
-        this.refreshSpectrum();
-      }
-    });
-    source.addEventListener('status', (event) => {
-      this.experiment.status = JSON.parse(event.data).status;
-      this.drawStatus();
-    });
-    source.addEventListener('end', async () => {
-      // The server closes the stream after `end`; without close() the browser would reconnect.
-      source.close();
-      try {
-        this.experiment = await getExperiment(this.id);
-      } catch (error) {
-        return;
-      }
-      if (!this.closed) {
+        this.redraw();
+      },
+      progress: (event) => {
+        const p = JSON.parse(event.data);
+        this.experiment.progress = { step: p.step, totalSteps: p.totalSteps, stepsPerSecond: p.stepsPerSecond, etaSeconds: null };
         this.drawStatus();
-        this.refreshAnalysis();
-        this.refreshSpectrum();
-      }
+        if (Date.now() - this.lastAnalysis > ANALYSIS_REFRESH_MS) {
+          this.refreshAnalysis();
+          this.refreshSpectrum();
+        }
+      },
+      status: (event) => {
+        this.experiment.status = JSON.parse(event.data).status;
+        this.drawStatus();
+      },
+      end: async () => {
+        // The server closes the stream after `end`; without close() the browser would reconnect.
+        source.close();
+        try {
+          this.experiment = await getExperiment(this.id);
+        } catch (error) {
+          return;
+        }
+        if (!this.closed) {
+          this.drawStatus();
+          this.refreshAnalysis();
+          this.refreshSpectrum();
+        }
+      },
     });
+    this.source = source;
   }
 
   async refreshAnalysis() {

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grokscope.support.Api;
 import io.grokscope.support.IntegrationTest;
+import java.net.http.HttpRequest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -21,6 +28,9 @@ class ExperimentApiTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    DataSource dataSource;
 
     Api api;
 
@@ -162,6 +172,18 @@ class ExperimentApiTest {
         }
 
         @Test
+        void waitsForTheJobPoolsConcurrentUpdateOfTheRowInsteadOfFailing() throws Exception {
+            long id = submit("cancel-race").get("id").asLong();
+
+            Api.Response response = whileTheRowIsBeingUpdated(id,
+                    () -> api.post("/api/v1/experiments/" + id + "/cancel"));
+
+            assertThat(response.status()).isEqualTo(202);
+            assertThat(jdbc.queryForObject("select status in ('CANCELLED', 'RUNNING') from experiment where id = ?",
+                    Boolean.class, id)).isTrue();
+        }
+
+        @Test
         void refusesAFinishedExperiment() {
             long id = submit("cancel-finished").get("id").asLong();
             jdbc.update("update experiment set status = 'SUCCEEDED' where id = ?", id);
@@ -187,6 +209,32 @@ class ExperimentApiTest {
             assertThat(gone.json().get("detail").asText()).contains(String.valueOf(id));
         }
 
+        /** Regression: a client generated from the contract accepts only problem+json here (204 has no body). */
+        @Test
+        void deletesForAClientThatAcceptsOnlyProblemDetails() {
+            long id = submit("delete-problem-accepting").get("id").asLong();
+
+            Api.Response deleted = api.send(HttpRequest.newBuilder(api.uri("/api/v1/experiments/" + id))
+                    .header("Accept", "application/problem+json").DELETE());
+            Api.Response again = api.send(HttpRequest.newBuilder(api.uri("/api/v1/experiments/" + id))
+                    .header("Accept", "application/problem+json").DELETE());
+
+            assertThat(deleted.status()).as(deleted.body()).isEqualTo(204);
+            assertThat(again.status()).isEqualTo(404);
+            assertThat(again.contentType()).startsWith("application/problem+json");
+        }
+
+        @Test
+        void waitsForTheJobPoolsConcurrentUpdateOfTheRowInsteadOfFailing() throws Exception {
+            long id = submit("delete-race").get("id").asLong();
+            jdbc.update("update experiment set status = 'SUCCEEDED' where id = ?", id);
+
+            Api.Response response = whileTheRowIsBeingUpdated(id, () -> api.delete("/api/v1/experiments/" + id));
+
+            assertThat(response.status()).isEqualTo(204);
+            assertThat(jdbc.queryForObject("select count(*) from experiment where id = ?", Long.class, id)).isZero();
+        }
+
         @Test
         void refusesWhileRunningAndKeepsTheData() {
             long id = submit("delete-running").get("id").asLong();
@@ -197,6 +245,27 @@ class ExperimentApiTest {
             assertThat(response.status()).isEqualTo(409);
             assertThat(response.json().get("detail").asText()).contains("cancel");
             assertThat(api.get("/api/v1/experiments/" + id).status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * Sends {@code request} while another transaction holds the experiment's row after bumping its version, as a job
+     * pool heartbeat does, and commits that transaction once the request has had time to reach the row. Without a
+     * locked read the request's versioned write would find the version changed and fail with a 500.
+     */
+    private Api.Response whileTheRowIsBeingUpdated(long id, Supplier<Api.Response> request) throws Exception {
+        try (Connection heartbeat = dataSource.getConnection()) {
+            heartbeat.setAutoCommit(false);
+            try (PreparedStatement update = heartbeat.prepareStatement(
+                    "update experiment set version = version + 1 where id = ?")) {
+                update.setLong(1, id);
+                update.executeUpdate();
+            }
+            CompletableFuture<Api.Response> pending = CompletableFuture.supplyAsync(request);
+            Thread.sleep(500);
+            assertThat(pending).as("the request waits for the row").isNotDone();
+            heartbeat.commit();
+            return pending.get(30, TimeUnit.SECONDS);
         }
     }
 }

@@ -65,7 +65,7 @@ class CrashRecoveryIT {
         return response.json().get("id").asLong();
     }
 
-    private static void awaitProgress(Api api, long id, long step) throws InterruptedException {
+    static void awaitProgress(Api api, long id, long step) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Instant.now().isBefore(deadline)) {
             JsonNode experiment = api.get("/api/v1/experiments/" + id).json();

@@ -220,7 +220,8 @@ class JobPoolTest {
             ids.add(submit("job-bounded-" + i, 100));
         }
         JobProperties two = new JobProperties(2, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
-                properties.pollInterval(), 3, "bounded", true);
+                properties.pollInterval(), 3, "bounded", true,
+                properties.outageTolerance());
         JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json);
         AtomicInteger maxRunning = new AtomicInteger();
         pool.start();

@@ -34,6 +34,11 @@ public final class Api {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    /** A GET that gives up after {@code timeout} (a server waiting on an absent database answers slowly). */
+    public Response get(String path, java.time.Duration timeout) {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(timeout).GET());
+    }
+
     public Response get(String path, String accept) {
         return send(HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET());
     }

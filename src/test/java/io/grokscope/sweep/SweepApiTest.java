@@ -204,7 +204,7 @@ class SweepApiTest {
         assertThat(response.status()).isEqualTo(400);
         assertThat(pointers(response)).containsExactly("/axes");
         assertThat(response.json().at("/errors/0/detail").asText()).contains("100 × 3 = 300 cells", "300 experiments",
-                "limit of 200", "grokscope.sweeps.max-experiments");
+                "limit of 200", "grokscope.limits.sweep-experiments");
     }
 
     @Test

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.experiment.EmaFilterSettings;
 import io.grokscope.experiment.ExperimentSpec;
+import io.grokscope.experiment.SpecLimits;
+import io.grokscope.jobs.WorkerMemory;
 import io.grokscope.web.FieldError;
 import io.grokscope.web.InvalidInputException;
+import io.grokscope.web.ServiceLimits;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorFactory;
 import jakarta.validation.Validation;
@@ -29,17 +34,23 @@ class SweepExpansionTest {
 
     private final SweepExpansion expansion = new SweepExpansion(JSON, VALIDATION.getValidator());
 
+    /** The configured limits' defaults, with a memory budget no test spec comes near. */
+    private static final SpecLimits LIMITS = SpecLimits.of(
+            new Binder(new MapConfigurationPropertySource()).bindOrCreate("grokscope.limits", ServiceLimits.class),
+            new WorkerMemory(Long.MAX_VALUE, Long.MAX_VALUE));
+
     /**
      * Creates the spec's package-private cross-field validator as Spring's factory does in the service (the default
-     * factory only calls public constructors).
+     * factory only calls public constructors), with {@link #LIMITS} for a constructor that takes them.
      */
     private static final class ReflectiveValidators implements ConstraintValidatorFactory {
         @Override
         public <T extends ConstraintValidator<?, ?>> T getInstance(Class<T> type) {
             try {
-                var constructor = type.getDeclaredConstructor();
+                var constructor = type.getDeclaredConstructors()[0];
                 constructor.setAccessible(true);
-                return constructor.newInstance();
+                return type.cast(constructor.getParameterCount() == 0 ? constructor.newInstance()
+                        : constructor.newInstance(LIMITS));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }

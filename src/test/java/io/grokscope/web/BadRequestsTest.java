@@ -65,6 +65,13 @@ class BadRequestsTest {
                         + "}", "/task/trainFraction"),
                 spec("{\"name\": \"n\", \"task\": {\"operation\": \"EXPRESSION\"}, " + VALID_MODEL + "}",
                         "/task/expression"),
+                // regressions (found by ApiFuzzTest): blank strings were read as null, so the default applied
+                spec("{\"name\": \"n\", \"task\": {\"operation\": \"ADD\", \"trainFraction\": \" \"}, " + VALID_MODEL
+                        + "}", "/task/trainFraction"),
+                spec("{\"name\": \"n\", \"task\": {\"operation\": \"ADD\", \"modulus\": \"\\u0000\"}, " + VALID_MODEL
+                        + "}", "/task/modulus"),
+                spec("{\"name\": \"n\", " + VALID_TASK + ", " + VALID_MODEL + ", \"training\": {\"loss\": \"\"}}",
+                        "/training/loss"),
                 spec("{\"name\": \"n\", \"task\": {\"operation\": \"ADD\", \"expression\": \"a+b\"}, " + VALID_MODEL
                         + "}", "/task/expression"),
                 spec("{\"name\": \"n\", " + VALID_TASK + "}", "/model"),
@@ -204,6 +211,40 @@ class BadRequestsTest {
     void unacceptableResponseTypeIsRefused() {
         Api.Response response = api.get("/api/v1/experiments", "image/png");
         assertThat(response.status()).isEqualTo(406);
+    }
+
+    /** Regression (found by ApiFuzzTest): a NUL axis value passed as "no value" and then broke the jsonb insert. */
+    @Test
+    void aBlankOrNulAxisValueForANumberIsRefusedNotStored() {
+        long sweeps = jdbc.queryForObject("select count(*) from sweep", Long.class);
+        String sweep = "{\"name\": \"nul\", \"base\": {" + VALID_TASK + ", " + VALID_MODEL + "}, "
+                + "\"axes\": {\"task.trainFraction\": [0.3, \"\\u0000\", \" \"]}}";
+
+        Api.Response response = api.postJson("/api/v1/sweeps", sweep);
+
+        assertProblem(response, 400);
+        assertThat(response.json().get("errors").findValuesAsText("pointer"))
+                .anySatisfy(pointer -> assertThat(pointer).startsWith("/axes/task.trainFraction"));
+        assertThat(jdbc.queryForObject("select count(*) from sweep", Long.class)).isEqualTo(sweeps);
+    }
+
+    /** Regression (found by ApiFuzzTest): Tomcat answered TRACE with a bodiless 405. */
+    @Test
+    void traceIsNotAllowedAndNotEchoed() {
+        Api.Response response = api.method("TRACE", "/api/v1/experiments");
+
+        assertProblem(response, 405);
+        assertThat(response.header("Allow")).isPresent();
+        assertThat(response.body()).doesNotContain("TRACE /api");
+    }
+
+    /** Regression (found by ApiFuzzTest): a 406 for an Accept header that does not parse went out empty. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "x/y/z", ";;;", "application/",
+            "application/json;q=abc", "application/json; charset=ebcdic" })
+    void malformedAcceptIsRefusedWithProblemDetails(String accept) {
+        assertProblem(api.get("/api/v1/experiments", accept), 406);
+        assertProblem(api.get("/api/v1/experiments/1", accept), 406);
     }
 
     @Test

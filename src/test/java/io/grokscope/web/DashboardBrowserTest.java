@@ -1,20 +1,18 @@
 package io.grokscope.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grokscope.jobs.TestJobs;
 import io.grokscope.support.Api;
+import io.grokscope.support.HeadlessChromium;
 import io.grokscope.support.IntegrationTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
@@ -55,18 +48,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /**
      * Where screenshots go: target/screenshots on every run, so a test run leaves the working tree clean;
      * {@code -Dgrokscope.screenshots=docs/screenshots} refreshes the README's pictures.
      */
     private static final Path SCREENSHOTS = Path.of(System.getProperty("grokscope.screenshots",
             "target/screenshots"));
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     /** A tiny MLP on (a + b) mod 23 that groks within a few seconds, with all three phases located. */
-    private static String tinyRun(String name, double weightDecay, int steps) {
+    static String tinyRun(String name, double weightDecay, int steps) {
         return """
                 {"name": "%s", "task": {"operation": "ADD", "modulus": 23, "trainFraction": 0.8, "seed": 3},
                  "model": {"type": "MLP", "embedDim": 16, "hiddenDims": [64], "activation": "QUADRATIC"},
@@ -86,29 +76,16 @@ class DashboardBrowserTest {
     JdbcTemplate jdbc;
 
     Api api;
+    HeadlessChromium chromium;
     ChromeDriver browser;
-    Path profile;
     long grokked;
     long noWeightDecay;
 
     @BeforeAll
     void startBrowserAndTrainTwoRuns() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "The dashboard's browser tests"
-                + " need Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
-                + " (Debian: apt-get install chromium chromium-driver); skipping them.");
+        chromium = HeadlessChromium.start();
+        browser = chromium.browser();
         api = new Api(port);
-        // The local driver, so that Selenium Manager never looks for (or downloads) one.
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        profile = Files.createTempDirectory("grokscope-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-        browser = new ChromeDriver(options);
 
         grokked = train(tinyRun("dash-grokking-" + suffix(), 1.0, 1000));
         noWeightDecay = train(tinyRun("dash-no-decay-" + suffix(), 0.0, 300));
@@ -116,13 +93,8 @@ class DashboardBrowserTest {
 
     @AfterAll
     void stopBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -460,17 +432,15 @@ class DashboardBrowserTest {
     }
 
     private Object js(String script, Object... arguments) {
-        return ((JavascriptExecutor) browser).executeScript(script, arguments);
+        return chromium.js(script, arguments);
     }
 
     private <T> T waitFor(Supplier<T> found) {
-        // Pages re-render what they poll or stream: an element found a moment ago may have been replaced.
-        return new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100))
-                .ignoring(StaleElementReferenceException.class).until(driver -> found.get());
+        return chromium.waitFor(found);
     }
 
     private void waitUntil(Supplier<Boolean> condition) {
-        waitFor(() -> condition.get() ? Boolean.TRUE : null);
+        chromium.waitUntil(condition);
     }
 
     private static WebElement visible(WebElement element) {
@@ -481,9 +451,8 @@ class DashboardBrowserTest {
         return value > 0 ? value : null;
     }
 
-    /** An element's text, read in one script so that a re-render cannot come between finding and reading it. */
     private String text(String css) {
-        return (String) js("return document.querySelector(arguments[0])?.textContent ?? null", css);
+        return chromium.text(css);
     }
 
     /** The list's row of a run as {name, href, status, cells, progressMax}, read in one script; null when absent. */

@@ -1,0 +1,65 @@
+package io.grokscope.model;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.function.Supplier;
+
+/**
+ * Runs a kernel over rows {@code [0, count)} in {@link #COUNT} fixed, contiguous ranges ("lanes"), each with its own
+ * scratch: the first lane on the calling thread, the second on the common fork-join pool.
+ *
+ * <p>Why fixed lanes rather than a parallel stream: the split depends on the row count only, never on the cores or the
+ * load, and every lane sums its own rows in row order. A caller that then combines the lanes' partial sums in lane
+ * order ({@link #get(int)} 0, then 1) gets the same bits with one core or two, so a run stays reproducible bit for bit
+ * while the element-wise passes (bias and activation, loss, scatter-adds, the optimizer) use both cores alongside BLAS.
+ *
+ * @param <S> one lane's scratch (row buffers, partial sums)
+ */
+public final class Lanes<S> {
+
+    /** Lanes per kernel: this project's machines have two cores. */
+    public static final int COUNT = 2;
+
+    /** Below this many rows both lanes run on the calling thread: handing one to another thread would cost more. */
+    static final int PARALLEL_ROWS = 512;
+
+    /** A kernel over rows {@code from..to-1}, using its lane's scratch. */
+    @FunctionalInterface
+    public interface Kernel<S> {
+        void run(S scratch, int from, int to);
+    }
+
+    private final S first;
+    private final S second;
+
+    /** Makes one scratch per lane. */
+    public Lanes(Supplier<S> scratch) {
+        this.first = scratch.get();
+        this.second = scratch.get();
+    }
+
+    /** Lane {@code k}'s scratch (0 or 1), to combine partial results in lane order after {@link #run}. */
+    public S get(int k) {
+        return switch (k) {
+            case 0 -> first;
+            case 1 -> second;
+            default -> throw new IndexOutOfBoundsException("lane " + k + " of " + COUNT);
+        };
+    }
+
+    /** Runs {@code kernel} over [0, count) as two fixed ranges; returns once both ended, even if one failed. */
+    public void run(int count, Kernel<S> kernel) {
+        int mid = count / 2;
+        if (count < PARALLEL_ROWS) {
+            kernel.run(first, 0, mid);
+            kernel.run(second, mid, count);
+            return;
+        }
+        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> kernel.run(second, mid, count));
+        try {
+            kernel.run(first, 0, mid);
+        } finally {
+            other.join();
+        }
+    }
+}
