@@ -1,5 +1,6 @@
 package io.grokscope.model;
 
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.function.Supplier;
@@ -10,7 +11,7 @@ import java.util.function.Supplier;
  *
  * <p>Why fixed lanes rather than a parallel stream: the split depends on the row count only, never on the cores or the
  * load, and every lane sums its own rows in row order. A caller that then combines the lanes' partial sums in lane
- * order ({@link #get(int)} 0, then 1) gets the same bits with one core or two, so a run stays reproducible bit for bit
+ * order ({@link #all()}) gets the same bits with one core or two, so a run stays reproducible bit for bit
  * while the element-wise passes (bias and activation, loss, scatter-adds, the optimizer) use both cores alongside BLAS.
  *
  * @param <S> one lane's scratch (row buffers, partial sums)
@@ -38,13 +39,9 @@ public final class Lanes<S> {
         this.second = scratch.get();
     }
 
-    /** Lane {@code k}'s scratch (0 or 1), to combine partial results in lane order after {@link #run}. */
-    public S get(int k) {
-        return switch (k) {
-            case 0 -> first;
-            case 1 -> second;
-            default -> throw new IndexOutOfBoundsException("lane " + k + " of " + COUNT);
-        };
+    /** Every lane's scratch in lane order, to combine partial results after {@link #run}. */
+    public List<S> all() {
+        return List.of(first, second);
     }
 
     /** Runs {@code kernel} over [0, count) as two fixed ranges; returns once both ended, even if one failed. */

@@ -264,9 +264,9 @@ public final class Mlp implements Model {
                 lane.total = sum;
                 lane.count = hits;
             });
-            for (int k = 0; k < Lanes.COUNT; k++) {
-                lossSum += lanes.get(k).total;
-                correct += lanes.get(k).count;
+            for (Scratch lane : lanes.all()) {
+                lossSum += lane.total;
+                correct += lane.count;
             }
         }
         return new Evaluation(lossSum / total, (double) correct / total);
@@ -634,10 +634,9 @@ public final class Mlp implements Model {
     private void writeLaneSums(int width, HostView target) {
         double[] sum = rowBias; // the staged bias is no longer needed by the time gradients are summed
         Arrays.fill(sum, 0, width, 0.0);
-        for (int k = 0; k < Lanes.COUNT; k++) {
-            double[] part = lanes.get(k).accumulator;
+        for (Scratch lane : lanes.all()) {
             for (int c = 0; c < width; c++) {
-                sum[c] += part[c];
+                sum[c] += lane.accumulator[c];
             }
         }
         target.write(sum, 0, 0, width);
@@ -647,10 +646,9 @@ public final class Mlp implements Model {
     private void writeFirstLayerSums(HostView target) {
         double[] sum = firstLayerTable; // the staged table is no longer needed during the backward pass
         Arrays.fill(sum, 0.0);
-        for (int k = 0; k < Lanes.COUNT; k++) {
-            double[] part = lanes.get(k).firstLayer;
+        for (Scratch lane : lanes.all()) {
             for (int c = 0; c < sum.length; c++) {
-                sum[c] += part[c];
+                sum[c] += lane.firstLayer[c];
             }
         }
         target.write(sum, 0, 0, sum.length);
@@ -658,7 +656,11 @@ public final class Mlp implements Model {
 
     /** The lanes' partial totals, summed in lane order. */
     private double laneTotal() {
-        return lanes.get(0).total + lanes.get(1).total;
+        double total = 0;
+        for (Scratch lane : lanes.all()) {
+            total += lane.total;
+        }
+        return total;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.grokscope.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.web.ProblemResponses;
 import jakarta.servlet.DispatcherType;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -19,6 +20,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Who may call what. Without {@code grokscope.security.api-keys} everything is open, as in the embedded single-user
@@ -38,6 +40,22 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    /** The methods Spring Security's firewall lets through; it refuses any other before the API sees it. */
+    private static final Set<String> FIREWALL_METHODS = Set.of("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST",
+            "PUT");
+
+    /**
+     * Spring Security's firewall refuses some requests before any controller sees them (a method outside the usual
+     * ones such as PROPFIND, an encoded slash, a "..": things that could slip past path-based rules) and by default
+     * answers with an empty 400. Here they get problem details like every other refusal: 405 for a method, else 400.
+     */
+    @Bean
+    RequestRejectedHandler firewallRefusals(ObjectMapper json) {
+        return (request, response, rejected) -> ProblemResponses.write(json, request, response,
+                FIREWALL_METHODS.contains(request.getMethod()) ? HttpStatus.BAD_REQUEST : HttpStatus.METHOD_NOT_ALLOWED,
+                rejected.getMessage());
+    }
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeySettings settings, ObjectMapper json) throws Exception {

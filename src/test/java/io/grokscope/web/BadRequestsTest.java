@@ -238,6 +238,21 @@ class BadRequestsTest {
         assertThat(response.body()).doesNotContain("TRACE /api");
     }
 
+    /**
+     * Regression (found by ApiFuzzTest once Spring Security came in): its firewall refused methods outside the usual
+     * ones, and encoded path tricks, with an empty 400.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "PROPFIND", "FOO" })
+    void anUnknownMethodIsRefusedWithProblemDetails(String method) {
+        assertProblem(api.method(method, "/api/v1/experiments"), 405);
+    }
+
+    @Test
+    void aPathTheFirewallRefusesGetsProblemDetails() {
+        assertProblem(api.get("/api/v1/experiments/1%2F..%2F2"), 400);
+    }
+
     /** Regression (found by ApiFuzzTest): a 406 for an Accept header that does not parse went out empty. */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = { "x/y/z", ";;;", "application/",
