@@ -5,8 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -96,16 +94,6 @@ public final class Transformer implements Model {
     /** torch's LayerNorm default. */
     static final double LN_EPS = 1e-5;
 
-    /**
-     * The Java kernels split their rows (or examples) into this many fixed, contiguous ranges: the first runs on the
-     * calling thread, the second on the common fork-join pool. The split depends on the row count only, never on the
-     * cores, and partial sums are combined in lane order, so the results are the same with or without a second core.
-     */
-    static final int LANES = 2;
-
-    /** Below this many rows the lanes run one after the other on the calling thread (forking would cost more). */
-    static final int PARALLEL_ROWS = 512;
-
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
@@ -137,7 +125,11 @@ public final class Transformer implements Model {
 
     // Scratch, reused every step: per-lane rows and accumulators, and vectors staged once per kernel (read-only
     // inside the lanes).
-    private final Lane[] lanes;
+    /**
+     * The Java kernels split their rows (or examples) into two fixed lanes (see {@link Lanes}): partial sums are
+     * combined in lane order, so the results are the same with or without a second core.
+     */
+    private final Lanes<Lane> lanes;
     private final double[] vector; // a bias, staged once per kernel call
     private final double[] embedCache; // W_E and W_pos staged once per forward pass
     private final double[] posCache;
@@ -180,10 +172,7 @@ public final class Transformer implements Model {
         this.unembed = parameters.get("W_U");
         this.unembedGradient = parameters.gradient("W_U");
 
-        this.lanes = new Lane[LANES];
-        for (int k = 0; k < LANES; k++) {
-            lanes[k] = new Lane();
-        }
+        this.lanes = new Lanes<>(Lane::new);
         this.vector = new double[Math.max(d, dMlp)];
         this.embedCache = new double[vocab * d];
         this.posCache = new double[ctx * d];
@@ -321,7 +310,7 @@ public final class Transformer implements Model {
             Workspace w = workspace(n, false);
             forward(w, data.left(), data.right(), start, false);
             int offset = start;
-            inLanes(n, (lane, from, to) -> {
+            lanes.run(n, (lane, from, to) -> {
                 double[] z = lane.rowX;
                 double sum = 0;
                 long hits = 0;
@@ -357,7 +346,7 @@ public final class Transformer implements Model {
                 lane.total = sum;
                 lane.count = hits;
             });
-            for (Lane lane : lanes) {
+            for (Lane lane : lanes.all()) {
                 lossSum += lane.total;
                 correct += lane.count;
             }
@@ -426,7 +415,7 @@ public final class Transformer implements Model {
         HostView x = w.layer[0].xInView;
         embedView.read(0, embedCache, 0, vocab * d);
         posView.read(0, posCache, 0, ctx * d);
-        inLanes(n, (lane, from, to) -> {
+        lanes.run(n, (lane, from, to) -> {
             double[] row = lane.rowX;
             for (int t = 0; t < ctx; t++) {
                 int pos = t * d;
@@ -490,7 +479,7 @@ public final class Transformer implements Model {
         HostView mid = f.midView;
         double[] bias = vector;
         b.bOut.read(0, bias, 0, d);
-        inLanes(nq, (lane, from, to) -> {
+        lanes.run(nq, (lane, from, to) -> {
             double[] sum = lane.rowX;
             double[] residual = lane.rowY;
             for (int r = from; r < to; r++) {
@@ -513,7 +502,7 @@ public final class Transformer implements Model {
      * staged in double[] scratch (see {@link HostView#read}).
      */
     private void attentionForward(Layer f) {
-        inLanes(f.n, (lane, from, to) -> attentionForward(f, lane, from, to));
+        lanes.run(f.n, (lane, from, to) -> attentionForward(f, lane, from, to));
     }
 
     private void attentionForward(Layer f, Lane lane, int from, int to) {
@@ -579,7 +568,7 @@ public final class Transformer implements Model {
         HostView hidden = f.hiddenView;
         double[] bias = vector;
         b.bIn.read(0, bias, 0, dMlp);
-        inLanes(f.nq, (lane, from, to) -> {
+        lanes.run(f.nq, (lane, from, to) -> {
             double[] row = lane.rowX;
             for (int r = from; r < to; r++) {
                 hidden.read(r * dMlp, row, 0, dMlp);
@@ -603,7 +592,7 @@ public final class Transformer implements Model {
         double[] bias = vector;
         b.bIn.read(0, bias, 0, dMlp);
         int nq = f.nq;
-        inLanes(nq, (lane, from, to) -> {
+        lanes.run(nq, (lane, from, to) -> {
             double[] z = lane.rowX;
             double[] u = lane.rowY;
             for (int r = from; r < to; r++) {
@@ -617,7 +606,7 @@ public final class Transformer implements Model {
             }
         });
         Nd4j.exec(new Erf(f.erf, f.erf));
-        inLanes(nq, (lane, from, to) -> {
+        lanes.run(nq, (lane, from, to) -> {
             double[] z = lane.rowX;
             double[] u = lane.rowY;
             double[] phi = lane.rowZ;
@@ -652,7 +641,7 @@ public final class Transformer implements Model {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double[] max = w.rowMax;
-        inLanes(n, (lane, from, to) -> {
+        lanes.run(n, (lane, from, to) -> {
             double[] row = lane.rowX;
             for (int i = from; i < to; i++) {
                 z.read(i * elements, row, 0, elements);
@@ -669,7 +658,7 @@ public final class Transformer implements Model {
         });
         Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
         double invN = 1.0 / n;
-        inLanes(n, (lane, from, to) -> {
+        lanes.run(n, (lane, from, to) -> {
             double[] row = lane.rowX;
             double total = 0;
             for (int i = from; i < to; i++) {
@@ -697,7 +686,7 @@ public final class Transformer implements Model {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double count = (double) n * elements;
-        inLanes(n, (lane, from, to) -> {
+        lanes.run(n, (lane, from, to) -> {
             double[] row = lane.rowX;
             double total = 0;
             for (int i = from; i < to; i++) {
@@ -787,7 +776,7 @@ public final class Transformer implements Model {
     private void activationBackward(Block b, Layer f) {
         HostView g = f.dHiddenView;
         HostView other = gelu ? f.preView : f.hiddenView; // act'(z) for GELU; relu(z) for ReLU
-        inLanes(f.nq, (lane, from, to) -> {
+        lanes.run(f.nq, (lane, from, to) -> {
             double[] acc = lane.accumulator;
             Arrays.fill(acc, 0, dMlp, 0.0);
             double[] gRow = lane.rowX;
@@ -824,7 +813,7 @@ public final class Transformer implements Model {
      * written once.
      */
     private void attentionBackward(Layer f) {
-        inLanes(f.n, (lane, from, to) -> attentionBackward(f, lane, from, to));
+        lanes.run(f.n, (lane, from, to) -> attentionBackward(f, lane, from, to));
     }
 
     private void attentionBackward(Layer f, Lane lane, int from, int to) {
@@ -890,7 +879,7 @@ public final class Transformer implements Model {
     private void scatterEmbeddings(Workspace w, int[] left, int[] right) {
         int n = w.n;
         HostView dx = w.layer[0].dInView;
-        inLanes(n, (lane, from, to) -> {
+        lanes.run(n, (lane, from, to) -> {
             double[] embedAcc = lane.embedAccumulator;
             double[] posAcc = lane.posAccumulator;
             Arrays.fill(embedAcc, 0.0);
@@ -912,7 +901,7 @@ public final class Transformer implements Model {
         double[] pos = posCache;
         Arrays.fill(embed, 0.0);
         Arrays.fill(pos, 0.0);
-        for (Lane lane : lanes) {
+        for (Lane lane : lanes.all()) {
             for (int e = 0; e < embed.length; e++) {
                 embed[e] += lane.embedAccumulator[e];
             }
@@ -933,9 +922,9 @@ public final class Transformer implements Model {
 
     /** target[e] += source[e] for e < count, a row-sized chunk at a time. */
     private void addInto(HostView target, HostView source, int count) {
-        int chunk = lanes[0].rowX.length;
+        int chunk = lanes.all().get(0).rowX.length;
         int chunks = (count + chunk - 1) / chunk;
-        inLanes(chunks, (lane, from, to) -> {
+        lanes.run(chunks, (lane, from, to) -> {
             double[] a = lane.rowX;
             double[] b = lane.rowY;
             for (int k = from; k < to; k++) {
@@ -953,7 +942,7 @@ public final class Transformer implements Model {
 
     /** target[c] = Σ_r g[r, c], summed in double in row order per lane, lanes in order. */
     private void columnSums(HostView g, int rows, int width, HostView target) {
-        inLanes(rows, (lane, from, to) -> {
+        lanes.run(rows, (lane, from, to) -> {
             double[] acc = lane.accumulator;
             Arrays.fill(acc, 0, width, 0.0);
             double[] row = lane.rowX;
@@ -971,7 +960,7 @@ public final class Transformer implements Model {
     private void writeLaneSums(int width, HostView target) {
         double[] sum = vector;
         Arrays.fill(sum, 0, width, 0.0);
-        for (Lane lane : lanes) {
+        for (Lane lane : lanes.all()) {
             for (int c = 0; c < width; c++) {
                 sum[c] += lane.accumulator[c];
             }
@@ -982,35 +971,10 @@ public final class Transformer implements Model {
     /** The lanes' partial totals, summed in lane order. */
     private double laneTotal() {
         double total = 0;
-        for (Lane lane : lanes) {
+        for (Lane lane : lanes.all()) {
             total += lane.total;
         }
         return total;
-    }
-
-    /** A kernel over rows (or examples) {@code from..to-1}, using its lane's scratch. */
-    @FunctionalInterface
-    private interface RangeKernel {
-        void run(Lane lane, int from, int to);
-    }
-
-    /**
-     * Runs {@code kernel} over [0, count) as {@link #LANES} fixed ranges, the first on this thread and the second on
-     * the common fork-join pool (or both here for small counts). Waits for both, even when one fails.
-     */
-    private void inLanes(int count, RangeKernel kernel) {
-        int mid = count / 2;
-        if (count < PARALLEL_ROWS) {
-            kernel.run(lanes[0], 0, mid);
-            kernel.run(lanes[1], mid, count);
-            return;
-        }
-        ForkJoinTask<?> second = ForkJoinPool.commonPool().submit(() -> kernel.run(lanes[1], mid, count));
-        try {
-            kernel.run(lanes[0], 0, mid);
-        } finally {
-            second.join();
-        }
     }
 
     /** One lane's scratch: rows, one example's attention state, partial sums. */
@@ -1139,7 +1103,7 @@ public final class Transformer implements Model {
             double[] beta = biasCache;
             gain.read(0, g, 0, d);
             bias.read(0, beta, 0, d);
-            inLanes(rows, (lane, from, to) -> {
+            lanes.run(rows, (lane, from, to) -> {
                 double[] row = lane.rowX;
                 for (int r = from; r < to; r++) {
                     x.read(r * d, row, 0, d);
@@ -1171,7 +1135,7 @@ public final class Transformer implements Model {
         void backward(HostView x, HostView dy, int rows, double[] mean, double[] rstd) {
             double[] g = gainCache;
             gain.read(0, g, 0, d);
-            inLanes(rows, (lane, from, to) -> {
+            lanes.run(rows, (lane, from, to) -> {
                 double[] gainAcc = lane.gainAccumulator;
                 double[] biasAcc = lane.biasAccumulator;
                 Arrays.fill(gainAcc, 0.0);
@@ -1207,7 +1171,7 @@ public final class Transformer implements Model {
             double[] biasSum = biasCache;
             Arrays.fill(gainSum, 0.0);
             Arrays.fill(biasSum, 0.0);
-            for (Lane lane : lanes) {
+            for (Lane lane : lanes.all()) {
                 for (int c = 0; c < d; c++) {
                     gainSum[c] += lane.gainAccumulator[c];
                     biasSum[c] += lane.biasAccumulator[c];

@@ -39,7 +39,7 @@ class TransformerReferenceTest {
 
     /**
      * Batches of 40 run the Java kernels' two lanes one after the other; batches of 700 (over
-     * {@link Transformer#PARALLEL_ROWS}) run them on two threads.
+     * {@link Lanes#PARALLEL_ROWS}) run them on two threads.
      */
     @ParameterizedTest(name = "{0} {1} layers {2} {3} {4} {5} batch {6} init {7}")
     @CsvSource({

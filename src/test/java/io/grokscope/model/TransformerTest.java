@@ -187,7 +187,7 @@ class TransformerTest {
     @Test
     void aStepIsBitReproducible() {
         // Large enough for the kernels' two lanes to run on two threads.
-        Examples batch = TransformerReferenceTest.batch(2 * Transformer.PARALLEL_ROWS + 1, 1);
+        Examples batch = TransformerReferenceTest.batch(2 * Lanes.PARALLEL_ROWS + 1, 1);
         float[][] gradients = new float[2][];
         double[] losses = new double[2];
         for (int run = 0; run < 2; run++) {
