@@ -19,4 +19,7 @@ USER grokscope
 EXPOSE 8080
 # ND4J keeps its arrays off-heap: leave most of the container's memory to it.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40"
+# OpenBLAS's threads sleep right after each product instead of spinning ~0.1 s, which took a core from the training's
+# own kernels (see pom.xml, openblas.thread-timeout).
+ENV OPENBLAS_THREAD_TIMEOUT=4
 ENTRYPOINT ["java", "-jar", "/app/grokscope.jar"]

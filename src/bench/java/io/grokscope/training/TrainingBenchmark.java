@@ -62,7 +62,8 @@ public final class TrainingBenchmark {
                 + " processors; Java " + System.getProperty("java.version"));
         System.out.println("  ND4J backend: " + Nd4j.getBackend().getClass().getSimpleName() + ", BLAS threads "
                 + Nd4j.factory().blas().getMaxThreads() + ", ND4J op threads " + Nd4j.getEnvironment().maxThreads()
-                + ", FP32");
+                + ", FP32; OPENBLAS_THREAD_TIMEOUT=" + System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT",
+                "unset (OpenBLAS's default, 28)"));
         System.out.println("  per step: timed " + timed + " steps after " + warmup + " warm-up steps, each followed by "
                 + "one run of the same step's products through Nd4j.gemm alone");
         System.out.println();
