@@ -6,7 +6,7 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.function.Supplier;
 
 /**
- * Runs a kernel over rows {@code [0, count)} in {@link #COUNT} fixed, contiguous ranges ("lanes"), each with its own
+ * Runs a kernel over rows {@code [0, count)} in two fixed, contiguous ranges ("lanes"), each with its own
  * scratch: the first lane on the calling thread, the second on the common fork-join pool.
  *
  * <p>Why fixed lanes rather than a parallel stream: the split depends on the row count only, never on the cores or the
@@ -17,9 +17,6 @@ import java.util.function.Supplier;
  * @param <S> one lane's scratch (row buffers, partial sums)
  */
 public final class Lanes<S> {
-
-    /** Lanes per kernel: this project's machines have two cores. */
-    public static final int COUNT = 2;
 
     /** Below this many rows both lanes run on the calling thread: handing one to another thread would cost more. */
     static final int PARALLEL_ROWS = 512;
