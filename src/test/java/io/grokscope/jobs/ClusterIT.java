@@ -2,6 +2,7 @@ package io.grokscope.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grokscope.database.EmbeddedCredentials;
 import io.grokscope.support.ServiceProcess;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ class ClusterIT {
                 "--grokscope.embedded-postgres.data-directory=" + work.resolve("pg"),
                 "--grokscope.embedded-postgres.port=" + pgPort, "--grokscope.jobs.instance-id=a"));
                 ServiceProcess b = ServiceProcess.start(work, "b", List.of("--spring.datasource.url=" + url,
-                        "--spring.datasource.username=postgres", "--grokscope.jobs.instance-id=b"))) {
+                        "--spring.datasource.username=" + EmbeddedCredentials.SERVICE_ROLE,
+                        "--spring.datasource.password=" + password(), "--grokscope.jobs.instance-id=b"))) {
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 var response = a.api().postJson("/api/v1/experiments", """
@@ -48,7 +50,8 @@ class ClusterIT {
                 ids.add(response.json().get("id").asLong());
             }
 
-            try (Connection db = DriverManager.getConnection(url, "postgres", "");
+            try (Connection db = DriverManager.getConnection(url, EmbeddedCredentials.SERVICE_ROLE,
+                    password());
                     Statement sql = db.createStatement()) {
                 Instant deadline = Instant.now().plusSeconds(300);
                 while (Instant.now().isBefore(deadline) && count(sql, "status = 'SUCCEEDED'") < 20) {
@@ -67,6 +70,11 @@ class ClusterIT {
                 }
             }
         }
+    }
+
+    /** The service role's password, which instance a's embedded PostgreSQL generated into its data folder. */
+    private String password() {
+        return EmbeddedCredentials.read(work.resolve("pg")).orElseThrow().servicePassword();
     }
 
     private static long count(Statement sql, String condition) throws Exception {
