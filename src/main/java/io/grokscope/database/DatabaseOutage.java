@@ -54,8 +54,11 @@ public final class DatabaseOutage {
     }
 
     /**
-     * True when {@code failure} is worth waiting out: the server is {@linkplain #isUnreachable unreachable}, or no
-     * pooled connection became free within the pool's timeout (every connection busy under load).
+     * True when {@code failure} is worth waiting out: the server is {@linkplain #isUnreachable unreachable}, no pooled
+     * connection became free within the pool's timeout (every connection busy under load), or the server refused
+     * the statement for a reason that passes ({@link #RETRYABLE_STATES}: a serialization failure, a deadlock, a lock
+     * not available, too many connections). Everything else (a constraint, a data error, a permission, a full disk, an
+     * internal error) is permanent for the statement: repeating it at once would fail the same way.
      */
     public static boolean isTransient(Throwable failure) {
         if (isUnreachable(failure)) {
@@ -66,9 +69,19 @@ public final class DatabaseOutage {
                     || cause instanceof CannotCreateTransactionException) {
                 return true;
             }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && RETRYABLE_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
         }
         return false;
     }
+
+    /**
+     * SQLSTATEs (outside the connection classes 08 and 57P) after which the same statement may well succeed:
+     * serialization_failure, deadlock_detected, lock_not_available, too_many_connections.
+     */
+    static final java.util.Set<String> RETRYABLE_STATES = java.util.Set.of("40001", "40P01", "55P03", "53300");
 
     /**
      * Runs {@code call}; while it fails {@linkplain #isTransient transiently}, runs it again with growing pauses,

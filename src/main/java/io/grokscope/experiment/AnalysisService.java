@@ -7,6 +7,8 @@ import io.grokscope.analysis.PhaseAnalyzer;
 import io.grokscope.analysis.PhaseThresholds;
 import io.grokscope.analysis.ProgressMeasures;
 import io.grokscope.jobs.RunFinished;
+import io.grokscope.jobs.RunHeadline;
+import io.grokscope.jobs.RunSummarizer;
 import io.grokscope.metrics.MetricQueries;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.training.RunConfig;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -28,7 +31,7 @@ import org.springframework.stereotype.Service;
  * numbers are also written onto the experiment row, for listing without re-analysing.
  */
 @Service
-public class AnalysisService {
+public class AnalysisService implements RunSummarizer {
 
     private static final Logger log = LoggerFactory.getLogger(AnalysisService.class);
 
@@ -51,8 +54,14 @@ public class AnalysisService {
 
     /** The analysis of the experiment's data so far. */
     public PhaseAnalysis analyse(long experimentId) {
+        return analyse(experimentId, null);
+    }
+
+    /** The analysis, taking the run's status to be {@code status} (null: as stored). */
+    private PhaseAnalysis analyse(long experimentId, ExperimentStatus status) {
         List<StoredRun> runs = jdbc.query("select status, spec::text from experiment where id = ?",
-                (rs, i) -> new StoredRun(ExperimentStatus.valueOf(rs.getString(1)), rs.getString(2)), experimentId);
+                (rs, i) -> new StoredRun(status != null ? status : ExperimentStatus.valueOf(rs.getString(1)),
+                        rs.getString(2)), experimentId);
         if (runs.isEmpty()) {
             throw new ResourceNotFoundException("experiment", experimentId);
         }
@@ -80,17 +89,42 @@ public class AnalysisService {
         return analysis;
     }
 
-    /** Writes the headline of a finished run onto its row: verdict, generalization step and delay. */
+    /** The headline the job pool writes with a run's final status (see {@link RunSummarizer}). */
+    @Override
+    public RunHeadline summarise(long experimentId, String finalStatus) {
+        PhaseAnalysis analysis = analyse(experimentId, ExperimentStatus.valueOf(finalStatus));
+        return new RunHeadline(analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay());
+    }
+
+    /**
+     * Reconciles a finished run whose headline is missing (its summary failed when it finished, or it finished
+     * before headlines were written with the status): fills it in, only where it is still missing.
+     */
     @EventListener
     public void onRunFinished(RunFinished finished) {
+        fillMissingHeadline(finished.experimentId());
+    }
+
+    /** At start-up: every finished run without a headline, e.g. one that ended under an older version. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void reconcileHeadlines() {
+        List<Long> missing = jdbc.queryForList("select id from experiment where verdict is null"
+                + " and status in ('SUCCEEDED', 'FAILED', 'CANCELLED') order by id limit 1000", Long.class);
+        missing.forEach(this::fillMissingHeadline);
+        if (!missing.isEmpty()) {
+            log.info("Reconciled the analysis headline of {} finished run(s)", missing.size());
+        }
+    }
+
+    private void fillMissingHeadline(long experimentId) {
         try {
-            PhaseAnalysis analysis = analyse(finished.experimentId());
-            jdbc.update("update experiment set verdict = ?, generalization_step = ?, grokking_delay = ? where id = ?",
-                    analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay(),
-                    finished.experimentId());
+            PhaseAnalysis analysis = analyse(experimentId);
+            jdbc.update("update experiment set verdict = ?, generalization_step = ?, grokking_delay = ?"
+                    + " where id = ? and verdict is null and status in ('SUCCEEDED', 'FAILED', 'CANCELLED')",
+                    analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay(), experimentId);
         } catch (RuntimeException e) {
             // The run's data is stored either way; its analysis stays available on request.
-            log.warn("Could not summarise the analysis of experiment {}: {}", finished.experimentId(), e.toString());
+            log.warn("Could not summarise the analysis of experiment {}: {}", experimentId, e.toString());
         }
     }
 

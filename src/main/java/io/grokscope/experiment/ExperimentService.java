@@ -26,12 +26,15 @@ public class ExperimentService {
     private final ExperimentRepository repository;
     private final ObjectMapper objectMapper;
     private final JobQueue queue;
+    private final ExperimentSpecReader specs;
     private final Clock clock;
 
-    ExperimentService(ExperimentRepository repository, ObjectMapper objectMapper, JobQueue queue) {
+    ExperimentService(ExperimentRepository repository, ObjectMapper objectMapper, JobQueue queue,
+            ExperimentSpecReader specs) {
         this.repository = repository;
         this.objectMapper = objectMapper;
         this.queue = queue;
+        this.specs = specs;
         this.clock = Clock.systemUTC();
     }
 
@@ -185,11 +188,7 @@ public class ExperimentService {
     }
 
     private ExperimentSpec fromJson(String json) {
-        try {
-            return objectMapper.readValue(json, ExperimentSpec.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored spec is unreadable", e);
-        }
+        return specs.read(json);
     }
 
     Instant now() {

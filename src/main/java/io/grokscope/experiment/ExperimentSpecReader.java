@@ -2,18 +2,19 @@ package io.grokscope.experiment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.database.StoredJson;
 import io.grokscope.jobs.SpecReader;
 import io.grokscope.training.RunConfig;
 import org.springframework.stereotype.Component;
 
-/** Reads stored specs for the job pool: this feature owns the spec's JSON form. */
+/** Reads stored specs (leniently, see {@link StoredJson}) for the job pool and the API: this feature owns the spec's JSON form. */
 @Component
 class ExperimentSpecReader implements SpecReader {
 
     private final ObjectMapper objectMapper;
 
-    ExperimentSpecReader(ObjectMapper objectMapper) {
-        this.objectMapper = objectMapper;
+    ExperimentSpecReader(StoredJson storedJson) {
+        this.objectMapper = storedJson.mapper();
     }
 
     @Override
@@ -25,7 +26,8 @@ class ExperimentSpecReader implements SpecReader {
         try {
             return objectMapper.readValue(specJson, ExperimentSpec.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored spec is unreadable: " + e.getOriginalMessage(), e);
+            // An argument error: it will never read, so the job pool fails the run at once instead of retrying.
+            throw new IllegalArgumentException("stored spec is unreadable: " + e.getOriginalMessage(), e);
         }
     }
 }

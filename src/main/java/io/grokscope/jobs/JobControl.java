@@ -10,6 +10,7 @@ final class JobControl {
 
     private volatile Stop stop = Stop.NONE;
     private volatile long step;
+    private volatile boolean stalled;
 
     boolean stopRequested() {
         return stop != Stop.NONE;
@@ -31,12 +32,23 @@ final class JobControl {
         request(Stop.SHUTDOWN);
     }
 
+    /** The watchdog gave up on this run (no step for too long): its attempt was failed, nothing more is written. */
+    void stalled() {
+        stalled = true;
+        leaseLost();
+    }
+
+    boolean isStalled() {
+        return stalled;
+    }
+
     private synchronized void request(Stop reason) {
         if (stop == Stop.NONE) {
             stop = reason;
         }
     }
 
+    /** Called by the training thread after every update (a volatile write: nothing else). */
     void reached(long step) {
         this.step = step;
     }

@@ -17,11 +17,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param leaseDuration     how long a claim lasts without a heartbeat; a dead instance's job is reclaimed after it
  * @param heartbeatInterval how often a running job renews its lease and checks for cancellation
  * @param pollInterval      how often an idle worker looks for work
- * @param maxFailures       attempts that may fail (an exception, or a lease that expired) before a job is FAILED
+ * @param maxFailures       attempts in a row that may fail without progress (an exception, or a lease that expired
+ *                          while the job ran alone on its instance) before a job is FAILED; a stored checkpoint resets
+ *                          the count
  * @param instanceId        this instance's name in {@code worker}; default host name and process id
  * @param enabled           false runs the API only (no training on this instance)
  * @param outageTolerance   how long a running job waits for a database that is away (restarting, unreachable) before
  *                          its attempt fails; training goes on meanwhile, its metrics buffered by the sink
+ * @param retryBackoff      how long a job waits in the queue after a failed attempt, doubled for each failure since
+ *                          its last checkpoint
+ * @param stopTimeout       on shutdown, how long running jobs get to reach a step boundary, checkpoint and flush; a
+ *                          job still busy then (one step longer than this) is released from its last stored checkpoint
+ * @param stallTimeout      a run whose step has not advanced for this long is failed (its attempt counts) and its
+ *                          lease given up, even if its training thread never returns
  */
 @ConfigurationProperties("grokscope.jobs")
 public record JobProperties(
@@ -33,11 +41,18 @@ public record JobProperties(
         @DefaultValue("3") int maxFailures,
         @DefaultValue("") String instanceId,
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("2m") Duration outageTolerance) {
+        @DefaultValue("2m") Duration outageTolerance,
+        @DefaultValue("10s") Duration retryBackoff,
+        @DefaultValue("12s") Duration stopTimeout,
+        @DefaultValue("30m") Duration stallTimeout) {
 
     public JobProperties {
         if (workers < 0 || maxQueued < 1 || maxFailures < 1) {
             throw new IllegalArgumentException("grokscope.jobs: workers >= 0, max-queued >= 1, max-failures >= 1");
+        }
+        if (retryBackoff.isNegative() || stopTimeout.isNegative() || stallTimeout.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("grokscope.jobs: retry-backoff, stop-timeout >= 0, stall-timeout longer"
+                    + " than the heartbeat interval");
         }
         if (!heartbeatInterval.multipliedBy(2).minus(leaseDuration).isNegative()) {
             throw new IllegalArgumentException("grokscope.jobs.heartbeat-interval must be under half the lease");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The queue's SQL, all of it. The queue is the {@code experiment} table itself: a QUEUED row is a job, a RUNNING row
@@ -25,10 +26,12 @@ class JobRepository {
 
     private final JdbcTemplate shared;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
 
     JobRepository(JdbcTemplate shared, TrainingDatabase training) {
         this.shared = shared;
         this.jdbc = training.jdbc();
+        this.transactions = training.transactions();
     }
 
     long countQueued() {
@@ -36,48 +39,99 @@ class JobRepository {
     }
 
     /**
-     * Ends the jobs whose lease expired and that must not run again: cancelled ones become CANCELLED, and those that
-     * have used up their attempts become FAILED. Returns their ids.
+     * Settles the jobs whose lease expired (their instance died, or stalled past the lease), under the blame rule:
+     * <ul>
+     *   <li>a cancelled one becomes CANCELLED;</li>
+     *   <li>an <em>exclusive</em> attempt (it ran alone on its instance) is blamed: one more failure, then FAILED once
+     *       it has {@code maxFailures}, else back to the queue after {@code backoff} (doubled per earlier failure);</li>
+     *   <li>an attempt that shared its instance with other jobs cannot be blamed (any of them may have killed the
+     *       JVM): it goes back to the queue as a <em>suspect</em>, with no failure counted, and its next attempt runs
+     *       alone ({@link #claimNext}), where a second death is its own.</li>
+     * </ul>
+     * Every job of the dead attempt's instance that is still RUNNING is marked suspect in the same statement, so the
+     * job whose lease expires a moment later is not taken for having run alone. Returns the settled ids.
      */
-    List<Long> reapExpired(int maxFailures) {
+    List<Long> settleExpired(int maxFailures, Duration backoff) {
         return jdbc.queryForList("""
-                update experiment set
-                    status = case when cancel_requested then 'CANCELLED' else 'FAILED' end,
-                    failures = failures + case when cancel_requested then 0 else 1 end,
-                    error = case when cancel_requested then error
-                                 else coalesce(error || '; ', '') || 'lease of attempt ' || attempt || ' on '
-                                      || coalesce(worker, '?') || ' expired (instance died?)' end,
-                    finished_at = now(), worker = null, lease_expires_at = null, version = version + 1
-                where status = 'RUNNING' and lease_expires_at < now()
-                  and (cancel_requested or failures + 1 >= ?)
-                returning id
-                """, Long.class, maxFailures);
+                with expired as (
+                    select id from experiment
+                    where status = 'RUNNING' and lease_expires_at < now()
+                    for update skip locked),
+                shared as (
+                    update experiment o set suspect = true
+                    where o.status = 'RUNNING' and not o.exclusive and o.id not in (select id from expired)
+                      and split_part(o.worker, '/', 1) in (
+                          select split_part(e.worker, '/', 1) from experiment e join expired x on x.id = e.id
+                          where not e.exclusive)
+                    returning o.id)
+                update experiment e set
+                    status = case when e.cancel_requested then 'CANCELLED'
+                                  when e.exclusive and e.failures + 1 >= ? then 'FAILED'
+                                  else 'QUEUED' end,
+                    failures = e.failures + case when e.exclusive and not e.cancel_requested then 1 else 0 end,
+                    suspect = e.suspect or not e.exclusive,
+                    not_before = case when e.exclusive then now() + make_interval(secs => ? * power(2, e.failures))
+                                 end,
+                    error = case when e.cancel_requested then e.error
+                                 else coalesce(e.error || '; ', '') || 'lease of attempt ' || e.attempt || ' on '
+                                      || coalesce(e.worker, '?') || ' expired ('
+                                      || case when e.exclusive then 'instance died or stalled while running it alone'
+                                              else 'instance died or stalled while running other jobs too; not'
+                                                   || ' counted, the next attempt runs alone' end || ')' end,
+                    finished_at = case when e.cancel_requested or (e.exclusive and e.failures + 1 >= ?) then now() end,
+                    worker = null, lease_expires_at = null, steps_per_second = null, exclusive = false,
+                    version = e.version + 1
+                from expired where e.id = expired.id
+                returning e.id
+                """, Long.class, maxFailures, seconds(backoff), maxFailures);
     }
 
     /**
-     * Claims the next job: the highest priority, oldest QUEUED row, or a RUNNING row whose lease expired (its owner
-     * died; the expiry counts as a failed attempt). {@code SKIP LOCKED} lets many workers claim concurrently without
-     * waiting on each other or taking the same row.
+     * Claims the next job for {@code worker} ("instance/slot"): the highest priority, oldest QUEUED row whose
+     * back-off has passed. {@code SKIP LOCKED} lets many workers claim concurrently without waiting on each other or
+     * taking the same row; the claims of one instance are serialised (an advisory lock on its name), so that
+     * isolation holds:
+     * <ul>
+     *   <li>a suspect job is claimed only by an instance that runs nothing else, and runs there alone (exclusive);</li>
+     *   <li>an instance that runs an exclusive attempt claims nothing more until it ends;</li>
+     *   <li>on a single-worker instance ({@code singleWorker}) every attempt is exclusive: nothing can share it.</li>
+     * </ul>
      */
-    Optional<Claim> claimNext(String worker, Duration lease) {
-        List<Claim> claims = jdbc.query("""
-                with next as (
-                    select id from experiment
-                    where status = 'QUEUED' or (status = 'RUNNING' and lease_expires_at < now())
-                    order by priority desc, id
-                    for update skip locked
-                    limit 1)
-                update experiment e set
-                    failures = e.failures + case when e.status = 'RUNNING' then 1 else 0 end,
-                    status = 'RUNNING', attempt = e.attempt + 1, worker = ?,
-                    lease_expires_at = now() + make_interval(secs => ?),
-                    started_at = coalesce(e.started_at, now()), version = e.version + 1
-                from next where e.id = next.id
-                returning e.id, e.attempt, e.spec::text
-                """,
-                (rs, i) -> new Claim(new WriteFence(rs.getLong(1), rs.getInt(2), worker), rs.getString(3)),
-                worker, seconds(lease));
-        return claims.stream().findFirst();
+    Optional<Claim> claimNext(String worker, Duration lease, boolean singleWorker) {
+        String instance = instanceOf(worker);
+        List<Claim> claims = transactions.execute(status -> {
+            jdbc.query("select pg_advisory_xact_lock(hashtext('grokscope.claim:' || ?))", rs -> null, instance);
+            return jdbc.query("""
+                    with busy as (
+                        select count(*) as running, coalesce(bool_or(exclusive), false) as alone
+                        from experiment
+                        where status = 'RUNNING' and split_part(worker, '/', 1) = ?),
+                    next as (
+                        select q.id from experiment q
+                        where q.status = 'QUEUED' and (q.not_before is null or q.not_before <= now())
+                          and not (select alone from busy)
+                          and (not q.suspect or (select running from busy) = 0)
+                        order by q.priority desc, q.id
+                        for update of q skip locked
+                        limit 1)
+                    update experiment e set
+                        status = 'RUNNING', attempt = e.attempt + 1, worker = ?,
+                        exclusive = e.suspect or ?, not_before = null,
+                        lease_expires_at = now() + make_interval(secs => ?),
+                        started_at = coalesce(e.started_at, now()), version = e.version + 1
+                    from next where e.id = next.id
+                    returning e.id, e.attempt, e.spec::text
+                    """,
+                    (rs, i) -> new Claim(new WriteFence(rs.getLong(1), rs.getInt(2), worker), rs.getString(3)),
+                    instance, worker, singleWorker, seconds(lease));
+        });
+        return claims == null ? Optional.empty() : claims.stream().findFirst();
+    }
+
+    /** The instance part of a worker name ("host:pid/slot" → "host:pid"); a name without a slot is its own instance. */
+    static String instanceOf(String worker) {
+        int slash = worker.indexOf('/');
+        return slash < 0 ? worker : worker.substring(0, slash);
     }
 
     /**
@@ -93,51 +147,77 @@ class JobRepository {
         return cancel.stream().findFirst();
     }
 
-    /** Ends a job: SUCCEEDED, CANCELLED or FAILED. False when the fence failed. */
-    boolean finish(WriteFence fence, String status, String error, long step) {
+    /**
+     * Ends a job: SUCCEEDED, CANCELLED or FAILED, with its analysis headline (null when none could be computed; it is
+     * then reconciled later) in the same statement, so no finished run is ever seen without it by accident. False when
+     * the fence failed.
+     */
+    boolean finish(WriteFence fence, String status, String error, long step, RunHeadline headline) {
+        RunHeadline written = headline == null ? RunHeadline.NONE : headline;
         return jdbc.update("update experiment set status = ?, error = coalesce(?, error), finished_at = now(),"
-                + " progress_step = greatest(progress_step, ?), lease_expires_at = null, version = version + 1"
-                + " where " + FENCE,
-                status, error, step, fence.experimentId(), fence.attempt(), fence.worker()) == 1;
+                + " progress_step = greatest(progress_step, ?), lease_expires_at = null, steps_per_second = null,"
+                + " exclusive = false, suspect = false, verdict = ?, generalization_step = ?, grokking_delay = ?,"
+                + " version = version + 1 where " + FENCE,
+                status, error, step, written.verdict(), written.generalizationStep(), written.grokkingDelay(),
+                fence.experimentId(), fence.attempt(), fence.worker()) == 1;
     }
 
-    /** Gives a job back to the queue after a graceful stop: not a failure, another instance resumes it. */
+    /**
+     * Gives a job back to the queue after a graceful stop: not a failure (neither {@code failures} nor back-off
+     * changes), another instance or this one restarted resumes it from its checkpoint.
+     */
     boolean release(WriteFence fence, long step) {
         return jdbc.update("update experiment set status = 'QUEUED', worker = null, lease_expires_at = null,"
-                + " progress_step = greatest(progress_step, ?), steps_per_second = null, version = version + 1"
-                + " where " + FENCE,
+                + " progress_step = greatest(progress_step, ?), steps_per_second = null, exclusive = false,"
+                + " version = version + 1 where " + FENCE,
                 step, fence.experimentId(), fence.attempt(), fence.worker()) == 1;
     }
 
     /**
-     * Records a failed attempt: back to the queue (it resumes from its checkpoint) or, after {@code maxFailures},
-     * FAILED. The error is kept either way. Returns the resulting status, or empty when the fence failed.
+     * Records a failed attempt: back to the queue after {@code backoff} × 2^(earlier failures) (it resumes from its
+     * checkpoint) or, after {@code maxFailures} or at once when the failure is {@code permanent} (retrying cannot
+     * help), FAILED. The error is kept either way. Returns the resulting status, or empty when the fence failed.
      */
-    Optional<String> fail(WriteFence fence, String error, int maxFailures) {
+    Optional<String> fail(WriteFence fence, String error, int maxFailures, Duration backoff, boolean permanent) {
         List<String> status = jdbc.query("""
                 update experiment set
                     failures = failures + 1,
-                    status = case when failures + 1 >= ? then 'FAILED' else 'QUEUED' end,
-                    finished_at = case when failures + 1 >= ? then now() end,
-                    error = ?, worker = null, lease_expires_at = null, steps_per_second = null,
+                    status = case when ? or failures + 1 >= ? then 'FAILED' else 'QUEUED' end,
+                    finished_at = case when ? or failures + 1 >= ? then now() end,
+                    not_before = now() + make_interval(secs => ? * power(2, failures)),
+                    error = ?, worker = null, lease_expires_at = null, steps_per_second = null, exclusive = false,
                     version = version + 1
-                where id = ? and attempt = ? and worker = ? and status = 'RUNNING'
+                where %s
                 returning status
-                """, (rs, i) -> rs.getString(1),
-                maxFailures, maxFailures, error, fence.experimentId(), fence.attempt(), fence.worker());
+                """.formatted(FENCE), (rs, i) -> rs.getString(1),
+                permanent, maxFailures, permanent, maxFailures, seconds(backoff), error,
+                fence.experimentId(), fence.attempt(), fence.worker());
         return status.stream().findFirst();
     }
 
-    /** Stores the latest checkpoint, replacing the previous one, if the fence holds. */
+    /**
+     * Stores the latest checkpoint, replacing the previous one, if the fence holds: under the same share lock as a
+     * metric batch ({@link WriteFence#lock}), so a claim by another worker waits for it, and a write that starts after
+     * such a claim stores nothing. A stored checkpoint is progress past the attempt's starting point, so it also
+     * forgives the job's earlier failures and suspicion: only attempts that fail without progress add up to
+     * {@code max-failures}, however long the run.
+     */
     boolean saveCheckpoint(WriteFence fence, long step, byte[] payload) {
-        return jdbc.update("""
-                insert into checkpoint (experiment_id, step, attempt, payload)
-                select ?, ?, ?, ? where exists (select 1 from experiment where %s)
-                on conflict (experiment_id) do update
-                    set step = excluded.step, attempt = excluded.attempt, payload = excluded.payload,
-                        created_at = now()
-                """.formatted(FENCE), fence.experimentId(), step, fence.attempt(), payload,
-                fence.experimentId(), fence.attempt(), fence.worker()) == 1;
+        Boolean saved = transactions.execute(status -> {
+            if (!fence.lock(jdbc)) {
+                return false;
+            }
+            jdbc.update("""
+                    insert into checkpoint (experiment_id, step, attempt, payload) values (?, ?, ?, ?)
+                    on conflict (experiment_id) do update
+                        set step = excluded.step, attempt = excluded.attempt, payload = excluded.payload,
+                            created_at = now()
+                    """, fence.experimentId(), step, fence.attempt(), payload);
+            jdbc.update("update experiment set failures = 0, suspect = false where " + FENCE
+                    + " and (failures > 0 or suspect)", fence.experimentId(), fence.attempt(), fence.worker());
+            return true;
+        });
+        return Boolean.TRUE.equals(saved);
     }
 
     Optional<StoredCheckpoint> loadCheckpoint(long experimentId) {

@@ -9,6 +9,7 @@ import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.training.RunConfig;
 import io.grokscope.training.Trainer;
+import io.grokscope.training.TrainingListener;
 import io.grokscope.training.TrainingOutcome;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,10 +30,18 @@ import org.springframework.context.ApplicationEventPublisher;
  * {@link JobProperties#outageTolerance()} has passed. Repeating is safe because each write is fenced and idempotent.
  * The lease is not lost by the outage alone: the fence names the attempt, not the lease's expiry, so only another
  * worker claiming the expired job (possible once an outage outlasts the lease) moves it on.
+ *
+ * <p>How an attempt ends: SUCCEEDED or CANCELLED (with the analysis headline, in the statement that sets the status);
+ * released to the queue on shutdown (no failure counted); or failed ({@link FailurePolicy}: at once when retrying
+ * cannot help, else back to the queue after a back-off, FAILED after {@code max-failures} failures without a
+ * checkpoint in between). A heartbeat that sees no step for {@link JobProperties#stallTimeout()} fails the attempt and
+ * gives up the lease, so a hung training thread does not hold its job forever.
  */
 final class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    /** The span of the moving average behind {@code stepsPerSecond}. */
+    static final Duration SPEED_WINDOW = Duration.ofSeconds(30);
 
     private final JobRepository repository;
     private final MetricStore metrics;
@@ -43,10 +52,11 @@ final class JobRunner {
     private final ApplicationEventPublisher events;
     private final JobProperties properties;
     private final Provenance provenance;
+    private final RunSummarizer summarizer;
 
     JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Trainer trainer,
             ScheduledExecutorService heartbeats, ApplicationEventPublisher events, JobProperties properties,
-            Provenance provenance) {
+            Provenance provenance, RunSummarizer summarizer) {
         this.repository = repository;
         this.metrics = metrics;
         this.spectra = spectra;
@@ -56,6 +66,7 @@ final class JobRunner {
         this.events = events;
         this.properties = properties;
         this.provenance = provenance;
+        this.summarizer = summarizer;
     }
 
     void run(Claim claim, JobControl control) {
@@ -78,11 +89,12 @@ final class JobRunner {
                 // Rows a dead attempt wrote after its last checkpoint are replaced by this attempt's.
                 retry("deletion of rows after the checkpoint", fence,
                         () -> metrics.deleteAfter(fence, resumeFrom.step()));
+                control.reached(resumeFrom.step());
                 log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
                         resumeFrom.step());
             }
-            RecordingListener listener = new RecordingListener(fence, sink, spectra, repository, control,
-                    properties.outageTolerance());
+            TrainingListener listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink,
+                    spectra, repository, control, properties.outageTolerance()));
             TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
                     () -> control.stopRequested() || sink.fenceLost());
             sink.flush();
@@ -90,9 +102,16 @@ final class JobRunner {
                 control.leaseLost();
             }
             finalStatus = conclude(fence, outcome, control);
-        } catch (RuntimeException | Error e) {
-            log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
-            finalStatus = recordFailure(fence, e);
+        } catch (Throwable e) {
+            // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this attempt,
+            // not the worker, and is recorded like any failure.
+            if (control.stop() == JobControl.Stop.LEASE_LOST) {
+                log.warn("Experiment {} attempt {} ended after losing its lease: {}", fence.experimentId(),
+                        fence.attempt(), e.toString());
+            } else {
+                log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
+                finalStatus = recordFailure(fence, e);
+            }
         } finally {
             heartbeat.cancel(false);
         }
@@ -105,13 +124,11 @@ final class JobRunner {
     private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control) {
         long step = outcome.lastStep();
         if (outcome.completed() && control.stop() != JobControl.Stop.LEASE_LOST) {
-            return retry("completion", fence, () -> repository.finish(fence, "SUCCEEDED", null, step))
-                    ? "SUCCEEDED" : null;
+            return finish(fence, "SUCCEEDED", step);
         }
         switch (control.stop()) {
             case CANCELLED -> {
-                return retry("cancellation", fence, () -> repository.finish(fence, "CANCELLED", null, step))
-                        ? "CANCELLED" : null;
+                return finish(fence, "CANCELLED", step);
             }
             case SHUTDOWN -> {
                 retry("release", fence, () -> repository.release(fence, step));
@@ -126,15 +143,34 @@ final class JobRunner {
         }
     }
 
+    /** Ends the run with its analysis headline in the same statement; null when the fence failed. */
+    private String finish(WriteFence fence, String status, long step) {
+        RunHeadline headline = summarise(fence, status);
+        return retry(status.toLowerCase(java.util.Locale.ROOT), fence,
+                () -> repository.finish(fence, status, null, step, headline)) ? status : null;
+    }
+
+    private RunHeadline summarise(WriteFence fence, String status) {
+        try {
+            return summarizer.summarise(fence.experimentId(), status);
+        } catch (RuntimeException e) {
+            // The run's data is stored either way; the headline is reconciled later, the analysis is served on request.
+            log.warn("Could not summarise experiment {}: {}", fence.experimentId(), e.toString());
+            return null;
+        }
+    }
+
     /**
-     * Records a failed attempt; returns FAILED when it used up the job's attempts, else null (back in the queue). If
-     * even that cannot be written (the database stayed away), the job keeps its lease until it expires, and then
-     * another claim or the reaper counts the failure: nothing is lost, only delayed.
+     * Records a failed attempt; returns FAILED when it used up the job's attempts or cannot succeed, else null (back
+     * in the queue). If even that cannot be written (the database stayed away), the job keeps its lease until it
+     * expires, and then another claim settles it: nothing is lost, only delayed.
      */
     private String recordFailure(WriteFence fence, Throwable e) {
+        boolean permanent = FailurePolicy.isPermanent(e);
         try {
-            String status = retry("failure record", fence,
-                    () -> repository.fail(fence, describe(e), properties.maxFailures()).orElse(null));
+            String status = retry("failure record", fence, () -> repository.fail(fence,
+                    describe(e) + (permanent ? " (not retried: it would fail again)" : ""),
+                    properties.maxFailures(), properties.retryBackoff(), permanent).orElse(null));
             return "FAILED".equals(status) ? status : null;
         } catch (RuntimeException unrecorded) {
             log.error("Could not record the failure of experiment {} attempt {} ({}); its lease will expire",
@@ -148,18 +184,18 @@ final class JobRunner {
                 properties.outageTolerance(), write);
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         return message.length() > 2000 ? message.substring(0, 2000) : message;
     }
 
-    /** Renews the lease, reports progress and picks up cancellation. */
+    /** Renews the lease, reports progress and speed, picks up cancellation, and watches for a stalled run. */
     private final class Heartbeat implements Runnable {
         private final WriteFence fence;
         private final JobControl control;
+        private final StepRate rate = new StepRate(SPEED_WINDOW);
         private long lastStep = -1;
-        private long lastNanos;
-        private Double speed;
+        private long lastAdvanceNanos = System.nanoTime();
 
         Heartbeat(WriteFence fence, JobControl control) {
             this.fence = fence;
@@ -168,27 +204,43 @@ final class JobRunner {
 
         @Override
         public void run() {
+            // Throwable: an exception escaping a scheduled task silently cancels every later run of it, and a job
+            // whose heartbeats stopped loses its lease while it trains.
             try {
-                long step = control.step();
+                if (control.isStalled()) {
+                    return;
+                }
                 long now = System.nanoTime();
-                // Progress arrives once per evaluation, which may be rarer than heartbeats: the speed is measured
-                // between evaluations and kept in between, rather than reported as unknown.
-                if (lastStep >= 0 && step > lastStep) {
-                    speed = (step - lastStep) / (Duration.ofNanos(now - lastNanos).toMillis() / 1000.0);
-                }
-                if (lastStep < 0 || step > lastStep) {
+                long step = control.step();
+                if (step != lastStep) {
                     lastStep = step;
-                    lastNanos = now;
+                    lastAdvanceNanos = now;
+                } else if (now - lastAdvanceNanos > properties.stallTimeout().toNanos()) {
+                    giveUp(step);
+                    return;
                 }
+                Double speed = rate.sample(now, step);
                 var answer = repository.heartbeat(fence, properties.leaseDuration(), step, speed);
                 if (answer.isEmpty()) {
                     control.leaseLost();
                 } else if (answer.get()) {
                     control.cancel();
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // A failed heartbeat (database briefly away) is retried at the next tick; the lease has slack.
                 log.warn("Heartbeat of experiment {} failed: {}", fence.experimentId(), e.toString());
+            }
+        }
+
+        /** The watchdog: the run made no step for the stall timeout. Fails the attempt; the thread may never return. */
+        private void giveUp(long step) {
+            String error = "no training step for " + properties.stallTimeout() + " (stuck at step " + step
+                    + "); attempt abandoned";
+            log.error("Experiment {} attempt {}: {}", fence.experimentId(), fence.attempt(), error);
+            control.stalled();
+            var status = repository.fail(fence, error, properties.maxFailures(), properties.retryBackoff(), false);
+            if (status.filter("FAILED"::equals).isPresent()) {
+                events.publishEvent(new RunFinished(fence.experimentId(), "FAILED"));
             }
         }
     }

@@ -3,17 +3,17 @@ package io.grokscope.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
+import io.grokscope.metrics.WriteFence;
 import io.grokscope.training.Nd4jTrainer;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,13 +23,24 @@ import org.springframework.stereotype.Component;
 
 /**
  * This instance's workers: {@link JobProperties#effectiveWorkers} threads that each claim a job, run it, and claim
- * the next. Idle workers poll; the claim query never blocks on another instance's rows. On shutdown every running job
- * checkpoints and is released to the queue, where another instance (or this one, restarted) resumes it.
+ * the next. Idle workers poll; the claim query never blocks on another instance's rows.
+ *
+ * <h2>Graceful stop</h2>
+ * On SIGTERM (the context closing) the job pool stops first, in this order: no worker claims again (a claim already
+ * in flight is released at once); every running job stops at its next step boundary, writes a checkpoint, flushes its
+ * metrics and is released to the queue (QUEUED, no failure counted); the pool waits for that up to
+ * {@link JobProperties#stopTimeout()}. A job still busy then (a single step, or the checkpoint write, of a very large
+ * model can outlast the budget) is released from here, from its last stored checkpoint; its thread's later writes are
+ * fenced out, and the JVM exits without waiting for it. Only after this do the web server and then the database
+ * stop: the pool is a {@link SmartLifecycle} in the highest phase, and the embedded database is a bean destroyed
+ * after every lifecycle has stopped (it has no shutdown hook of its own to race this).
  */
 @Component
 class JobWorker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+    /** Stopped first (highest phase), before the web server's graceful shutdown and the database. */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE;
 
     private final JobRepository repository;
     private final JobProperties properties;
@@ -37,12 +48,13 @@ class JobWorker implements SmartLifecycle {
     private final String instanceId;
     private final int workers;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
-    private final Set<JobControl> running = ConcurrentHashMap.newKeySet();
+    private final Map<WriteFence, JobControl> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService heartbeats;
     private volatile boolean active;
+    private volatile boolean stopping;
 
     JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
-            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json) {
+            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, RunSummarizer summarizer) {
         this.repository = repository;
         this.properties = properties;
         int cores = Runtime.getRuntime().availableProcessors();
@@ -58,7 +70,7 @@ class JobWorker implements SmartLifecycle {
             return t;
         });
         this.runner = new JobRunner(repository, metrics, spectra, specs, new Nd4jTrainer(), heartbeats, events,
-                properties, new Provenance(json, workers, threadsPerWorker));
+                properties, new Provenance(json, workers, threadsPerWorker), summarizer);
         log.info("Job pool: {} worker(s) on {} core(s), {} ND4J thread(s) each, instance {}", workers, cores,
                 threadsPerWorker, instanceId);
     }
@@ -69,6 +81,7 @@ class JobWorker implements SmartLifecycle {
             return;
         }
         active = true;
+        stopping = false;
         for (int slot = 0; slot < workers; slot++) {
             String worker = instanceId + "/" + slot;
             Thread thread = new Thread(() -> work(worker), "grokscope-worker-" + slot);
@@ -82,9 +95,9 @@ class JobWorker implements SmartLifecycle {
             boolean ran;
             try {
                 ran = runOnce(worker);
-            } catch (RuntimeException e) {
-                // A job that could not even record its end (the database stayed away) keeps its lease until it
-                // expires and is claimed again; this worker must live on to take other work.
+            } catch (Throwable e) {
+                // Throwable: an Error that escaped a job (or the claim) must not end this worker while health says UP.
+                // A job that could not even record its end keeps its lease until it expires and is settled then.
                 log.error("Worker {} lost a job to an error it could not record", worker, e);
                 ran = false;
             }
@@ -95,14 +108,14 @@ class JobWorker implements SmartLifecycle {
     }
 
     /**
-     * One poll: claims a job and runs it to its end on the calling thread. Returns false when there was nothing to
-     * claim. Tests drive the pool with this, one deterministic step at a time.
+     * One poll: settles expired leases, claims a job and runs it to its end on the calling thread. Returns false when
+     * there was nothing to claim. Tests drive the pool with this, one deterministic step at a time.
      */
     boolean runOnce(String worker) {
         Optional<Claim> claim;
         try {
-            repository.reapExpired(properties.maxFailures());
-            claim = repository.claimNext(worker, properties.leaseDuration());
+            repository.settleExpired(properties.maxFailures(), properties.retryBackoff());
+            claim = repository.claimNext(worker, properties.leaseDuration(), workers == 1);
         } catch (RuntimeException e) {
             log.warn("Could not claim a job ({}); retrying", e.toString());
             return false;
@@ -111,18 +124,22 @@ class JobWorker implements SmartLifecycle {
             return false;
         }
         JobControl control = new JobControl();
-        running.add(control);
+        WriteFence fence = claim.get().fence();
+        running.put(fence, control);
+        if (stopping) {
+            control.shutdown(); // claimed while the pool was stopping: released at once, before any training
+        }
         try {
             runner.run(claim.get(), control);
         } finally {
-            running.remove(control);
+            running.remove(fence);
         }
         return true;
     }
 
     /** Asks every job this instance runs to stop and release (used by shutdown, and by tests simulating it). */
     void releaseAll() {
-        running.forEach(JobControl::shutdown);
+        running.values().forEach(JobControl::shutdown);
     }
 
     private void sleep() {
@@ -134,20 +151,44 @@ class JobWorker implements SmartLifecycle {
         }
     }
 
-    /** Graceful stop: running jobs checkpoint and are released; waits for them up to a bound. */
+    /** The graceful stop described above; returns within {@link JobProperties#stopTimeout()} and a little more. */
     @Override
     public void stop() {
+        long started = System.nanoTime();
+        stopping = true;
         active = false;
         releaseAll();
+        long deadline = started + properties.stopTimeout().toNanos();
         for (Thread thread : threads) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(60));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    thread.join(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
+        running.forEach(this::abandon);
+        threads.stream().filter(Thread::isAlive).forEach(Thread::interrupt); // a sleep or wait ends; native code runs on
         threads.clear();
         heartbeats.shutdownNow();
+        log.info("Job pool stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** A job that did not stop within the budget: back to the queue from its last stored checkpoint, no failure. */
+    private void abandon(WriteFence fence, JobControl control) {
+        control.leaseLost(); // whatever its thread does next, it writes nothing
+        try {
+            boolean released = repository.release(fence, control.step());
+            log.warn("Experiment {} did not reach a step boundary within {}; {}", fence.experimentId(),
+                    properties.stopTimeout(), released ? "released from its last stored checkpoint"
+                            : "already moved on");
+        } catch (RuntimeException e) {
+            log.error("Could not release experiment {} on shutdown ({}); its lease will expire", fence.experimentId(),
+                    e.toString());
+        }
     }
 
     @Override
@@ -155,8 +196,34 @@ class JobWorker implements SmartLifecycle {
         return active;
     }
 
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
     String instanceId() {
         return instanceId;
+    }
+
+    /**
+     * Whether this instance can train: the pool is enabled and started, and at least one worker thread is alive and
+     * not held by a run the watchdog gave up on.
+     */
+    Capacity capacity() {
+        if (!properties.enabled()) {
+            return new Capacity(false, 0, 0, 0);
+        }
+        int alive = (int) threads.stream().filter(Thread::isAlive).count();
+        int stalled = (int) running.values().stream().filter(JobControl::isStalled).count();
+        return new Capacity(true, workers, alive, stalled);
+    }
+
+    /** A snapshot for the health indicator. */
+    record Capacity(boolean enabled, int workers, int alive, int stalled) {
+
+        boolean canTrain() {
+            return !enabled || alive - stalled > 0;
+        }
     }
 
     private static String defaultInstanceId() {

@@ -58,6 +58,10 @@ final class RecordingListener implements TrainingListener {
         add(points, Metric.GRAD_NORM, step, m.gradNorm());
         add(points, Metric.LEARNING_RATE, step, m.learningRate());
         sink.offer(points);
+    }
+
+    @Override
+    public void onStep(long step) {
         control.reached(step);
     }
 
@@ -75,9 +79,12 @@ final class RecordingListener implements TrainingListener {
         if (measurement.spectrum() != null) {
             int[] keys = measurement.keyFrequencies().stream().mapToInt(Integer::intValue).toArray();
             // Written on the training thread (one row per measurement, rare): waits out a database restart.
-            DatabaseOutage.retry("spectrum of experiment " + fence.experimentId() + " at step " + step,
+            boolean saved = DatabaseOutage.retry("spectrum of experiment " + fence.experimentId() + " at step " + step,
                     outageTolerance, () -> spectra.save(fence, step, measurement.spectrum().embedNorms(),
                             measurement.spectrum().unembedNorms(), keys));
+            if (!saved) {
+                control.leaseLost();
+            }
         }
     }
 

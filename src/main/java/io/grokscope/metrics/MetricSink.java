@@ -1,5 +1,6 @@
 package io.grokscope.metrics;
 
+import io.grokscope.database.DatabaseOutage;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -14,8 +15,11 @@ import org.slf4j.LoggerFactory;
  * buffer and a background thread writes them in fenced batches through {@link MetricStore#write}.
  *
  * <p>The training thread waits only when the buffer is full (the database is slower than training, or away), which
- * bounds memory. A batch whose write fails (the database restarted, say) is retried with backoff until it is written,
- * so nothing offered is lost while the attempt lives; {@link #flush()} waits until every point offered so far is
+ * bounds memory. A batch whose write fails transiently (the database restarted, a deadlock: see
+ * {@link DatabaseOutage#isTransient}) is retried with backoff for up to the flush timeout, so nothing offered is lost
+ * while the attempt lives; a permanent failure (a constraint, a full disk, a permission), or a transient one that
+ * outlasts the timeout, ends the writer: the sink drops what it holds, and the next {@link #offer} or {@link #flush}
+ * throws it, which fails the attempt (no thread left behind, no run left hanging). {@link #flush()} waits until every point offered so far is
  * stored, which the job runner does before each checkpoint and at the end, so the stored rows always cover every
  * step up to the last checkpoint. When the fence breaks (the attempt lost its lease), the sink drops what it holds
  * and reports {@link #fenceLost()}, and the run stops.
@@ -36,6 +40,7 @@ public final class MetricSink implements AutoCloseable {
     private long settled; // points written, or dropped because the fence broke
     private boolean fenceLost;
     private boolean closed;
+    private RuntimeException failure; // why the writer gave up; thrown to the training thread
 
     MetricSink(WriteFence fence, MetricStore store, MetricSinkSettings settings) {
         this.fence = fence;
@@ -53,13 +58,14 @@ public final class MetricSink implements AutoCloseable {
         }
         lock.lock();
         try {
-            while (!fenceLost && !closed && pending.size() + points.size() > settings.bufferPoints()
+            while (!fenceLost && !closed && failure == null && pending.size() + points.size() > settings.bufferPoints()
                     && !pending.isEmpty()) {
                 changed.awaitUninterruptibly();
             }
             if (closed) {
                 throw new IllegalStateException("sink of experiment " + fence.experimentId() + " is closed");
             }
+            throwIfFailed();
             if (fenceLost) {
                 return;
             }
@@ -82,6 +88,7 @@ public final class MetricSink implements AutoCloseable {
             long target = offered;
             long deadline = System.nanoTime() + settings.flushTimeout().toNanos();
             while (settled < target) {
+                throwIfFailed();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("metrics of experiment " + fence.experimentId()
@@ -89,6 +96,7 @@ public final class MetricSink implements AutoCloseable {
                 }
                 changed.awaitNanos(left);
             }
+            throwIfFailed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while flushing metrics", e);
@@ -104,6 +112,14 @@ public final class MetricSink implements AutoCloseable {
             return fenceLost;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Called with the lock held: the writer's failure, if it gave up. */
+    private void throwIfFailed() {
+        if (failure != null) {
+            throw new IllegalStateException("metrics of experiment " + fence.experimentId() + " could not be written: "
+                    + failure.getMessage(), failure);
         }
     }
 
@@ -134,7 +150,15 @@ public final class MetricSink implements AutoCloseable {
             if (batch == null) {
                 return;
             }
-            boolean held = writeWithRetry(batch);
+            boolean held;
+            try {
+                held = writeWithRetry(batch);
+            } catch (RuntimeException e) {
+                log.error("Giving up writing the metrics of experiment {} attempt {}: {}", fence.experimentId(),
+                        fence.attempt(), e.toString());
+                giveUp(batch.size(), e);
+                return;
+            }
             lock.lock();
             try {
                 settled += batch.size();
@@ -147,6 +171,19 @@ public final class MetricSink implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** The writer stops: everything it holds is dropped (the attempt fails and resumes from its checkpoint). */
+    private void giveUp(int inFlight, RuntimeException cause) {
+        lock.lock();
+        try {
+            failure = cause;
+            settled += inFlight + pending.size();
+            pending.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -186,16 +223,29 @@ public final class MetricSink implements AutoCloseable {
         return lock.hasWaiters(changed) || pending.size() >= settings.bufferPoints();
     }
 
+    /**
+     * Writes one batch; true when written, false when the fence broke. Transient failures are retried with backoff
+     * for up to the flush timeout; a permanent one, or the timeout, is thrown.
+     */
     private boolean writeWithRetry(List<MetricPoint> batch) {
         long backoff = 50;
+        long deadline = System.nanoTime() + settings.flushTimeout().toNanos();
         while (true) {
             try {
                 return store.write(fence, batch);
             } catch (RuntimeException e) {
+                if (!DatabaseOutage.isTransient(e)) {
+                    throw e;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("the database stayed unavailable for " + settings.flushTimeout()
+                            + " (" + e.getMessage() + ")", e);
+                }
                 log.warn("Writing {} metric points of experiment {} failed ({}); retrying in {} ms", batch.size(),
                         fence.experimentId(), e.toString(), backoff);
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(Math.min(backoff, Math.max(1, left / 1_000_000)));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return true; // shutting down hard: the rows since the last checkpoint are rewritten on resume

@@ -28,9 +28,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class MetricStore {
 
-    private static final String FENCE_HOLDS = "select 1 from experiment where " + WriteFence.OWNS_EXPERIMENT
-            + " for share";
-
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final MetricSinkSettings sinkSettings;
@@ -95,8 +92,7 @@ public class MetricStore {
     }
 
     private boolean fenceHolds(WriteFence fence) {
-        return !jdbc.queryForList(FENCE_HOLDS, Integer.class, fence.experimentId(), fence.attempt(), fence.worker())
-                .isEmpty();
+        return fence.lock(jdbc);
     }
 
     /** COPY's text format: tab-separated, one row per line; Java's double syntax (1.0E-5, Infinity) is PostgreSQL's. */

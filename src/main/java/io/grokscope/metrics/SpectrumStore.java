@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Fourier spectra of a run (per-frequency norms of W_E and W_L, and the key frequencies), one row per measured step,
@@ -19,21 +20,31 @@ public class SpectrumStore {
 
     private final JdbcTemplate jdbc;
     private final JdbcTemplate writer;
+    private final TransactionTemplate transactions;
 
     SpectrumStore(JdbcTemplate jdbc, TrainingDatabase training) {
         this.jdbc = jdbc;
         this.writer = training.jdbc();
+        this.transactions = training.transactions();
     }
 
-    /** Stores the spectrum at {@code step} if the fence holds; false otherwise. A re-delivered step is kept as is. */
+    /**
+     * Stores the spectrum at {@code step} if the fence holds (under its share lock, {@link WriteFence#lock}); false
+     * otherwise. A re-delivered step is kept as is.
+     */
     public boolean save(WriteFence fence, long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies) {
-        return writer.update("""
-                insert into spectrum (experiment_id, step, embed_norms, unembed_norms, key_frequencies)
-                select ?, ?, ?, ?, ? where exists (select 1 from experiment where %s)
-                on conflict (experiment_id, step) do nothing
-                """.formatted(WriteFence.OWNS_EXPERIMENT), fence.experimentId(), step, boxed(embedNorms),
-                boxed(unembedNorms), boxed(keyFrequencies),
-                fence.experimentId(), fence.attempt(), fence.worker()) == 1;
+        Boolean saved = transactions.execute(status -> {
+            if (!fence.lock(writer)) {
+                return false;
+            }
+            writer.update("""
+                    insert into spectrum (experiment_id, step, embed_norms, unembed_norms, key_frequencies)
+                    values (?, ?, ?, ?, ?)
+                    on conflict (experiment_id, step) do nothing
+                    """, fence.experimentId(), step, boxed(embedNorms), boxed(unembedNorms), boxed(keyFrequencies));
+            return true;
+        });
+        return Boolean.TRUE.equals(saved);
     }
 
     /** The spectrum at {@code step}, or the latest one when {@code step} is null. */

@@ -1,5 +1,7 @@
 package io.grokscope.metrics;
 
+import org.springframework.jdbc.core.JdbcTemplate;
+
 /**
  * The identity of one attempt at running an experiment. Every write made on behalf of a running job (metric batches,
  * spectra, checkpoints, status changes) is conditional on the experiment still being RUNNING under this attempt and
@@ -18,9 +20,25 @@ public record WriteFence(long experimentId, int attempt, String worker) {
      */
     public static final String OWNS_EXPERIMENT = "id = ? and attempt = ? and worker = ? and status = 'RUNNING'";
 
+    /** {@link #OWNS_EXPERIMENT} taking a share lock on the row it finds: see {@link #lock}. */
+    static final String LOCK_OWNED_EXPERIMENT = "select 1 from experiment where " + OWNS_EXPERIMENT + " for share";
+
     public WriteFence {
         if (worker == null || worker.isBlank()) {
             throw new IllegalArgumentException("a fence names its worker");
         }
+    }
+
+    /**
+     * Checks the fence inside the caller's transaction on {@code jdbc}, and keeps it: a share lock on the experiment
+     * row until that transaction ends. Every side-effect write of an attempt (metric batch, spectrum, checkpoint)
+     * takes it first, in the transaction that writes. A claim by another worker updates the row, so it waits until the
+     * write commits; a write that starts after the claim finds the fence broken. A plain {@code EXISTS} in the write
+     * would not do: it reads a snapshot, and the write could commit after a claim that it did not wait for.
+     *
+     * @return true when this attempt still owns the experiment (the row is then locked), false otherwise
+     */
+    public boolean lock(JdbcTemplate jdbc) {
+        return !jdbc.queryForList(LOCK_OWNED_EXPERIMENT, Integer.class, experimentId, attempt, worker).isEmpty();
     }
 }

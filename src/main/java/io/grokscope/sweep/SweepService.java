@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.experiment.ExperimentService;
 import io.grokscope.experiment.ExperimentSpec;
+import io.grokscope.database.StoredJson;
 import io.grokscope.jobs.JobProperties;
 import io.grokscope.web.ResourceNotFoundException;
 import io.grokscope.web.ServiceLimits;
@@ -31,14 +32,16 @@ public class SweepService {
     private final SweepRepository repository;
     private final ExperimentService experiments;
     private final ObjectMapper json;
+    private final ObjectMapper stored;
     private final SweepExpansion expansion;
     private final SweepExpansion.SizeLimit limit;
 
     SweepService(SweepRepository repository, ExperimentService experiments, ObjectMapper json, Validator validator,
-            ServiceLimits limits, JobProperties jobs) {
+            ServiceLimits limits, JobProperties jobs, StoredJson storedJson) {
         this.repository = repository;
         this.experiments = experiments;
         this.json = json;
+        this.stored = storedJson.mapper();
         this.expansion = new SweepExpansion(json, validator);
         // A sweep larger than the queue could never be admitted: refuse it as too large rather than as busy.
         this.limit = limits.sweepExperiments() <= jobs.maxQueued()
@@ -148,7 +151,7 @@ public class SweepService {
 
     private <T> T read(String text, Class<T> type) {
         try {
-            return json.readValue(text, type);
+            return stored.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored sweep is unreadable", e);
         }
@@ -156,7 +159,7 @@ public class SweepService {
 
     private <T> T read(String text, TypeReference<T> type) {
         try {
-            return json.readValue(text, type);
+            return stored.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored sweep is unreadable", e);
         }

@@ -30,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       learning rate;</li>
  *   <li>{@code onProgressMeasures}: at step 0, every {@code progressMeasuresEvery} steps and at the last step (never
  *       when it is 0);</li>
+ *   <li>{@code onStep}: after every update;</li>
  *   <li>{@code onCheckpoint}: every {@code checkpointEvery} steps, at the last step, and when a stop is requested.</li>
  * </ul>
  * A resumed run emits nothing for the checkpoint's own step (the interrupted run already did); every later callback
@@ -122,16 +123,16 @@ public final class Nd4jTrainer implements Trainer {
             long lastCheckpoint = step;
             while (step < steps) {
                 if (stop.stopRequested()) {
+                    // No extra evaluation here: a stop must be quick (a shutdown has a deadline), and the curve keeps
+                    // its cadence; the resumed run evaluates where the uninterrupted one would.
                     if (lastCheckpoint != step) {
                         listener.onCheckpoint(checkpoint(step));
-                    }
-                    if (last == null) {
-                        last = evaluate(step);
                     }
                     return new TrainingOutcome(step, false, last);
                 }
                 update(step + 1);
                 step++;
+                listener.onStep(step);
                 boolean end = step == steps;
                 if (end || step % training.evalEvery() == 0) {
                     last = evaluate(step);

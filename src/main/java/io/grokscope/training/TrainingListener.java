@@ -6,6 +6,13 @@ import io.grokscope.task.TaskData;
 /** Observes a training run. All callbacks run on the training thread, between steps. */
 public interface TrainingListener {
 
+    /**
+     * After every update, with the number of updates done: progress at step resolution, for a heartbeat that reports
+     * the current step rather than the last evaluation's. Keep it cheap (it runs once per step).
+     */
+    default void onStep(long step) {
+    }
+
     /** At step 0, every {@code evalEvery} steps and at the last step. */
     default void onEvaluation(StepMetrics metrics) {
     }

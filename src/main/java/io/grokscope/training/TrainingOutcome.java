@@ -5,7 +5,7 @@ package io.grokscope.training;
  *
  * @param lastStep  updates done when it returned
  * @param completed true when the budget was exhausted, false when it stopped on request
- * @param last      the metrics of the last evaluation
+ * @param last      the metrics of the last evaluation of this call; null when it stopped on request before any
  */
 public record TrainingOutcome(long lastStep, boolean completed, StepMetrics last) {
 }

@@ -58,6 +58,9 @@ class JobPoolTest {
     ApplicationEventPublisher events;
 
     @Autowired
+    RunSummarizer summarizer;
+
+    @Autowired
     ObjectMapper json;
 
     Api api;
@@ -191,26 +194,31 @@ class JobPoolTest {
         assertThat(worker.runOnce("test/0")).isTrue();
 
         assertThat(status(id)).isEqualTo("SUCCEEDED");
-        assertThat(jdbc.queryForObject("select failures from experiment where id = ?", Integer.class, id)).isOne();
+        // The expired lease counted as a failure (a single-worker instance: the attempt ran alone), and the resumed
+        // attempt's first checkpoint forgave it.
+        assertThat(jdbc.queryForObject("select error from experiment where id = ?", String.class, id))
+                .contains("lease of attempt 1 on dying/0 expired");
+        assertThat(jdbc.queryForObject("select failures from experiment where id = ?", Integer.class, id)).isZero();
         assertThat(curves(id)).isEqualTo(curves(reference)); // every row exactly once, equal to an uninterrupted run
     }
 
     @Test
     void aStaleWorkerWritesNothingOnceItsJobMovedOn() {
         long id = submit("job-fenced", 100);
-        WriteFence stale = repository.claimNext("stale/0", Duration.ofMillis(1)).orElseThrow().fence();
+        WriteFence stale = repository.claimNext("stale/0", Duration.ofMillis(1), true).orElseThrow().fence();
         assertThat(stale.experimentId()).isEqualTo(id);
         jdbc.update("update experiment set lease_expires_at = now() - interval '1 second' where id = ?", id);
-        WriteFence current = repository.claimNext("fresh/0", Duration.ofSeconds(30)).orElseThrow().fence();
+        repository.settleExpired(3, Duration.ZERO);
+        WriteFence current = repository.claimNext("fresh/0", Duration.ofSeconds(30), true).orElseThrow().fence();
 
         assertThat(current.attempt()).isEqualTo(stale.attempt() + 1);
         assertThat(metrics.write(stale, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isFalse();
         assertThat(repository.saveCheckpoint(stale, 1, new byte[] { 1 })).isFalse();
         assertThat(repository.heartbeat(stale, Duration.ofSeconds(30), 1, null)).isEmpty();
-        assertThat(repository.finish(stale, "SUCCEEDED", null, 1)).isFalse();
+        assertThat(repository.finish(stale, "SUCCEEDED", null, 1, null)).isFalse();
         assertThat(metrics.write(current, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isTrue();
         assertThat(status(id)).isEqualTo("RUNNING");
-        repository.finish(current, "CANCELLED", null, 1);
+        repository.finish(current, "CANCELLED", null, 1, null);
     }
 
     @Test
@@ -221,8 +229,8 @@ class JobPoolTest {
         }
         JobProperties two = new JobProperties(2, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
                 properties.pollInterval(), 3, "bounded", true,
-                properties.outageTolerance());
-        JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json);
+                properties.outageTolerance(), Duration.ZERO, properties.stopTimeout(), properties.stallTimeout());
+        JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json, summarizer);
         AtomicInteger maxRunning = new AtomicInteger();
         pool.start();
         try {
