@@ -27,6 +27,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar with these {@code --key=value} arguments and waits until it reports healthy. */
     public static ServiceProcess start(Path workDirectory, String name, List<String> arguments) {
+        return start(workDirectory, name, List.of("-Xmx1g"), arguments);
+    }
+
+    /**
+     * Starts the jar with these JVM options (e.g. {@code -Xmx1g}, {@code -Dkey=value}) and {@code --key=value}
+     * arguments, and waits until it reports healthy.
+     */
+    public static ServiceProcess start(Path workDirectory, String name, List<String> jvmOptions,
+            List<String> arguments) {
         String jar = System.getProperty("grokscope.jar");
         if (jar == null) {
             throw new IllegalStateException("system property grokscope.jar is not set (run through mvn verify)");
@@ -34,7 +43,9 @@ public final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         Path log = workDirectory.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g", "-jar", jar, "--server.port=" + port));
+                .toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar, "--server.port=" + port));
         command.addAll(arguments);
         try {
             Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
@@ -73,6 +84,28 @@ public final class ServiceProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** Whether the JVM is still running (false after it exited, e.g. killed itself). */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the JVM to exit by itself; true when it did. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * SIGTERM, as {@code docker stop} or Kubernetes sends it, and the time until the JVM exited (killed after 90 s).
+     */
+    public Duration terminate() throws InterruptedException {
+        long started = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     /** SIGKILL: no shutdown hooks, no graceful release, the embedded PostgreSQL is left behind. */
