@@ -61,6 +61,7 @@ public final class ServiceProcess implements AutoCloseable {
     private void awaitHealthy(Duration timeout) {
         Api api = new Api(port);
         Instant deadline = Instant.now().plus(timeout);
+        String lastHealth = "no answer";
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log);
@@ -70,12 +71,23 @@ public final class ServiceProcess implements AutoCloseable {
                 if (health.status() == 200) {
                     return;
                 }
+                lastHealth = health.status() + " " + health.body();
             } catch (RuntimeException notYet) {
                 // not listening yet
             }
             sleep(250);
         }
-        throw new IllegalStateException("the service did not become healthy in " + timeout + "; see " + log);
+        throw new IllegalStateException("the service did not become healthy in " + timeout + " (last health: "
+                + lastHealth + "); see " + log + ", which ends:\n" + tail(log, 4000));
+    }
+
+    private static String tail(Path file, int characters) {
+        try {
+            String text = java.nio.file.Files.readString(file);
+            return text.substring(Math.max(0, text.length() - characters));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     public Api api() {

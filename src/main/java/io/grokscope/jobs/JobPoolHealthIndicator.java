@@ -10,11 +10,11 @@ import org.springframework.stereotype.Component;
  * will never do. An instance with the pool disabled is UP: it serves the API only, by design.
  */
 @Component
-class JobPoolHealth implements HealthIndicator {
+class JobPoolHealthIndicator implements HealthIndicator {
 
     private final JobWorker pool;
 
-    JobPoolHealth(JobWorker pool) {
+    JobPoolHealthIndicator(JobWorker pool) {
         this.pool = pool;
     }
 
