@@ -15,6 +15,9 @@ import java.util.List;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** Generous: on a loaded shared machine a start (initdb, migrations, ND4J) has taken over two minutes. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(240);
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -51,7 +54,12 @@ public final class ServiceProcess implements AutoCloseable {
             Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             ServiceProcess service = new ServiceProcess(process, port, log);
-            service.awaitHealthy(Duration.ofSeconds(120));
+            try {
+                service.awaitHealthy(STARTUP_TIMEOUT);
+            } catch (RuntimeException e) {
+                process.destroyForcibly(); // never leave a half-started service (and its database) behind
+                throw e;
+            }
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
