@@ -1,6 +1,8 @@
 package io.grokscope.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.history.ParameterHistory;
+import io.grokscope.history.WholeRunMeasures;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.training.Nd4jTrainer;
@@ -42,7 +44,8 @@ class JobWorker implements SmartLifecycle {
     private volatile boolean active;
 
     JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
-            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json) {
+            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, ParameterHistory history,
+            WholeRunMeasures wholeRun) {
         this.repository = repository;
         this.properties = properties;
         int cores = Runtime.getRuntime().availableProcessors();
@@ -58,7 +61,7 @@ class JobWorker implements SmartLifecycle {
             return t;
         });
         this.runner = new JobRunner(repository, metrics, spectra, specs, new Nd4jTrainer(), heartbeats, events,
-                properties, new Provenance(json, workers, threadsPerWorker));
+                properties, new Provenance(json, workers, threadsPerWorker), history, wholeRun);
         log.info("Job pool: {} worker(s) on {} core(s), {} ND4J thread(s) each, instance {}", workers, cores,
                 threadsPerWorker, instanceId);
     }
