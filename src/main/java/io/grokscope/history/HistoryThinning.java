@@ -39,8 +39,16 @@ public record HistoryThinning(long capacity, long cadence) {
         return capacity / 4 * cadence;
     }
 
-    /** The tail's stride when the latest snapshot is at {@code latest}. */
+    /** Whether the budget leaves room for a tail besides the head and the latest snapshot. */
+    public boolean hasTail() {
+        return capacity - capacity / 4 - 1 > 0;
+    }
+
+    /** The tail's stride when the latest snapshot is at {@code latest}; {@link Long#MAX_VALUE} without a tail. */
     public long stride(long latest) {
+        if (!hasTail()) {
+            return Long.MAX_VALUE;
+        }
         long head = capacity / 4;
         long stride = cadence;
         while (head + tailCount(latest, stride) + 1 > capacity) {
@@ -51,7 +59,7 @@ public record HistoryThinning(long capacity, long cadence) {
 
     /** Whether the snapshot at {@code step} is kept once the latest one is at {@code latest}. */
     public boolean keeps(long step, long latest) {
-        return step == latest || step < headEnd() || step % stride(latest) == 0;
+        return step == latest || step < headEnd() || (hasTail() && step % stride(latest) == 0);
     }
 
     /** Multiples of the stride in [headEnd, latest), the latest itself counted apart. */

@@ -76,8 +76,13 @@ public class ParameterHistory {
             // a repeated step (a resumed attempt measuring again) holds the same parameters: keep the first
             writer.update("insert into parameter_snapshot (experiment_id, step, payload) values (?, ?, ?)"
                     + " on conflict (experiment_id, step) do nothing", fence.experimentId(), step, payload);
-            writer.update("delete from parameter_snapshot where experiment_id = ? and step <> ? and step >= ?"
-                    + " and step % ? <> 0", fence.experimentId(), step, thinning.headEnd(), thinning.stride(step));
+            if (thinning.hasTail()) {
+                writer.update("delete from parameter_snapshot where experiment_id = ? and step <> ? and step >= ?"
+                        + " and step % ? <> 0", fence.experimentId(), step, thinning.headEnd(), thinning.stride(step));
+            } else {
+                writer.update("delete from parameter_snapshot where experiment_id = ? and step <> ? and step >= ?",
+                        fence.experimentId(), step, thinning.headEnd());
+            }
             return true;
         });
         return Boolean.TRUE.equals(saved);
