@@ -163,6 +163,44 @@ public final class FourierBasis {
         return norms;
     }
 
+    /**
+     * The norm of every Fourier component of a matrix whose rows are indexed by the tokens of Z_p, in Nanda et al.'s
+     * row order: element 0 is ‖constᵀM‖, elements 2k−1 and 2k are ‖c_kᵀM‖ and ‖s_kᵀM‖ (k = 1..(p−1)/2). These p
+     * values are what Nanda et al. (2023, Fig. 7) take the Gini coefficient of: the constant, cosine and sine
+     * components separately, not the per-frequency norms of {@link #frequencyNorms}.
+     *
+     * @param tokenRows as for {@link #frequencyNorms}; rows beyond p are ignored
+     */
+    public double[] componentNorms(double[][] tokenRows) {
+        if (tokenRows.length < modulus) {
+            throw new IllegalArgumentException("need one row per token of Z_" + modulus + ", got " + tokenRows.length);
+        }
+        int width = tokenRows[0].length;
+        double[][] rows = rows();
+        double[] norms = new double[modulus];
+        double[] part = new double[width];
+        for (int r = 0; r < modulus; r++) {
+            java.util.Arrays.fill(part, 0);
+            for (int x = 0; x < modulus; x++) {
+                double[] row = tokenRows[x];
+                if (row.length != width) {
+                    throw new IllegalArgumentException("ragged matrix: row " + x + " has " + row.length
+                            + " columns, row 0 has " + width);
+                }
+                double w = rows[r][x];
+                for (int j = 0; j < width; j++) {
+                    part[j] += w * row[j];
+                }
+            }
+            double energy = 0;
+            for (double v : part) {
+                energy += v * v;
+            }
+            norms[r] = Math.sqrt(energy);
+        }
+        return norms;
+    }
+
     private void checkFrequency(int k) {
         if (k < 1 || k > frequencyCount()) {
             throw new IllegalArgumentException("frequency must be in 1.." + frequencyCount() + ", was " + k);

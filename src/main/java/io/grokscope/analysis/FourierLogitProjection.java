@@ -1,5 +1,6 @@
 package io.grokscope.analysis;
 
+import io.grokscope.model.Loss;
 import io.grokscope.task.Examples;
 import io.grokscope.task.Operation;
 import java.util.List;
@@ -82,19 +83,22 @@ public final class FourierLogitProjection {
      * @param train          the training split; its answers are the targets
      */
     public KeyFrequencyLosses losses(double[] tableLogits, List<Integer> keyFrequencies, Examples train) {
+        return losses(tableLogits, keyFrequencies, train, Loss.CROSS_ENTROPY);
+    }
+
+    /**
+     * The restricted and excluded training-set losses under {@code loss}: the run's own loss, so that an MSE-trained
+     * run's values compare with its train_loss (cross-entropy of logits that were never meant to be a softmax says
+     * little).
+     */
+    public KeyFrequencyLosses losses(double[] tableLogits, List<Integer> keyFrequencies, Examples train, Loss loss) {
         if (keyFrequencies.isEmpty()) {
             throw new IllegalArgumentException("no key frequencies: restricted and excluded loss are undefined");
         }
         double[] component = keyComponent(tableLogits, keyFrequencies);
         double[] means = classMeans(tableLogits);
-        int n = train.size();
-        int[] rows = new int[n];
-        int[] combined = new int[n];
-        int[] zeros = new int[n];
-        for (int i = 0; i < n; i++) {
-            rows[i] = train.left()[i] * p + train.right()[i];
-            combined[i] = combine(train.left()[i], train.right()[i]);
-        }
+        TrainRows rows = trainRows(train);
+        int[] zeros = new int[rows.size()];
         // restricted = class mean + key component; the class mean is the same row for every example
         double[] restrictedTable = new double[p * p];
         for (int m = 0; m < p; m++) {
@@ -102,9 +106,122 @@ public final class FourierLogitProjection {
                 restrictedTable[m * p + j] = means[j] + component[m * p + j];
             }
         }
-        double restricted = CrossEntropy.mean(null, p, zeros, train.answer(), restrictedTable, combined, 1);
-        double excluded = CrossEntropy.mean(tableLogits, p, rows, train.answer(), component, combined, -1);
+        if (loss == Loss.MSE) {
+            return new KeyFrequencyLosses(
+                    SquaredError.mean(null, p, zeros, train.answer(), restrictedTable, rows.combined(), 1),
+                    SquaredError.mean(tableLogits, p, rows.rows(), train.answer(), component, rows.combined(), -1));
+        }
+        double restricted = CrossEntropy.mean(null, p, zeros, train.answer(), restrictedTable, rows.combined(), 1);
+        double excluded = CrossEntropy.mean(tableLogits, p, rows.rows(), train.answer(), component, rows.combined(),
+                -1);
         return new KeyFrequencyLosses(restricted, excluded);
+    }
+
+    /**
+     * The excluded loss of every single frequency: element k − 1 is the training loss (under {@code loss}) of the
+     * logits with only cos(w_k(a∘b)) and sin(w_k(a∘b)) removed, for k = 1..(p−1)/2. Nanda et al.'s footnote 3 takes
+     * the maximum over these as a progress measure that needs no key set; their released code logs the same
+     * per-frequency values for the key frequencies.
+     *
+     * <p>Cost: one O(p³) pass for the diagonal sums, then per frequency O(p²) for the component and O(n·p) for the
+     * loss. For cross-entropy the exponentials are factored, exp(L − C_k) = exp(L)·exp(−C_k), so the n·p work per
+     * frequency is multiply-adds and only p² exponentials are new (rows whose factored sum under- or overflows are
+     * recomputed directly).
+     */
+    public double[] singleFrequencyExcludedLosses(double[] tableLogits, Examples train, Loss loss) {
+        checkTable(tableLogits);
+        double[] sums = diagonalSums(tableLogits);
+        TrainRows rows = trainRows(train);
+        int n = rows.size();
+        int[] targets = train.answer();
+        double[] losses = new double[basis.frequencyCount()];
+        double[] component = new double[p * p];
+        double[] factor = new double[p * p];
+        double[] shift = new double[p];
+        double[] rowMax = new double[n];
+        double[] rowExp = null;
+        if (loss == Loss.CROSS_ENTROPY) {
+            rowExp = new double[n * p];
+            for (int i = 0; i < n; i++) {
+                int base = rows.rows()[i] * p;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < p; j++) {
+                    max = Math.max(max, tableLogits[base + j]);
+                }
+                rowMax[i] = max;
+                for (int j = 0; j < p; j++) {
+                    rowExp[i * p + j] = Math.exp(tableLogits[base + j] - max);
+                }
+            }
+        }
+        for (int k = 1; k <= basis.frequencyCount(); k++) {
+            java.util.Arrays.fill(component, 0);
+            addComponent(sums, k, component);
+            if (loss == Loss.MSE) {
+                losses[k - 1] = SquaredError.mean(tableLogits, p, rows.rows(), targets, component, rows.combined(),
+                        -1);
+                continue;
+            }
+            for (int m = 0; m < p; m++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < p; j++) {
+                    max = Math.max(max, -component[m * p + j]);
+                }
+                shift[m] = max;
+                for (int j = 0; j < p; j++) {
+                    factor[m * p + j] = Math.exp(-component[m * p + j] - max);
+                }
+            }
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                int m = rows.combined()[i];
+                int e = i * p;
+                int f = m * p;
+                double sum = 0;
+                for (int j = 0; j < p; j++) {
+                    sum += rowExp[e + j] * factor[f + j];
+                }
+                int t = targets[i];
+                double target = tableLogits[rows.rows()[i] * p + t] - component[f + t];
+                if (sum > 1e-280 && sum < Double.POSITIVE_INFINITY) {
+                    total += Math.log(sum) + rowMax[i] + shift[m] - target;
+                } else {
+                    total += directCrossEntropy(tableLogits, rows.rows()[i] * p, component, f, t);
+                }
+            }
+            losses[k - 1] = total / n;
+        }
+        return losses;
+    }
+
+    private double directCrossEntropy(double[] logits, int base, double[] component, int componentBase, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < p; j++) {
+            max = Math.max(max, logits[base + j] - component[componentBase + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < p; j++) {
+            sum += Math.exp(logits[base + j] - component[componentBase + j] - max);
+        }
+        return max + Math.log(sum) - (logits[base + target] - component[componentBase + target]);
+    }
+
+    private TrainRows trainRows(Examples train) {
+        int n = train.size();
+        int[] rows = new int[n];
+        int[] combined = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = train.left()[i] * p + train.right()[i];
+            combined[i] = combine(train.left()[i], train.right()[i]);
+        }
+        return new TrainRows(rows, combined);
+    }
+
+    /** The training examples' rows in the p²-table and their a∘b. */
+    private record TrainRows(int[] rows, int[] combined) {
+        int size() {
+            return rows.length;
+        }
     }
 
     /**
@@ -113,7 +230,19 @@ public final class FourierLogitProjection {
      */
     public double[] keyComponent(double[] tableLogits, List<Integer> keyFrequencies) {
         checkTable(tableLogits);
-        // G[m, j] = Σ_{a∘b = m} logits[ab, j]
+        double[] sums = diagonalSums(tableLogits);
+        double[] component = new double[p * p];
+        for (int k : keyFrequencies) {
+            if (k < 1 || k > basis.frequencyCount()) {
+                throw new IllegalArgumentException("key frequency must be in 1.." + basis.frequencyCount() + ": " + k);
+            }
+            addComponent(sums, k, component);
+        }
+        return component;
+    }
+
+    /** G[m, j] = Σ_{a∘b = m} logits[ab, j]: everything the projections need from the table. */
+    private double[] diagonalSums(double[] tableLogits) {
         double[] diagonalSums = new double[p * p];
         for (int a = 0; a < p; a++) {
             for (int b = 0; b < p; b++) {
@@ -124,34 +253,30 @@ public final class FourierLogitProjection {
                 }
             }
         }
+        return diagonalSums;
+    }
+
+    /** Adds frequency k's component (a function of m = a∘b, [p, p]) to {@code component}. */
+    private void addComponent(double[] diagonalSums, int k, double[] component) {
         double norm = Math.sqrt(2) / p;
-        double[] component = new double[p * p];
         double[] cosCoefficient = new double[p];
         double[] sinCoefficient = new double[p];
-        for (int k : keyFrequencies) {
-            if (k < 1 || k > basis.frequencyCount()) {
-                throw new IllegalArgumentException("key frequency must be in 1.." + basis.frequencyCount() + ": " + k);
-            }
-            java.util.Arrays.fill(cosCoefficient, 0);
-            java.util.Arrays.fill(sinCoefficient, 0);
-            for (int m = 0; m < p; m++) {
-                double c = norm * basis.unitCos((long) k * m);
-                double s = norm * basis.unitSin((long) k * m);
-                for (int j = 0; j < p; j++) {
-                    double g = diagonalSums[m * p + j];
-                    cosCoefficient[j] += c * g;
-                    sinCoefficient[j] += s * g;
-                }
-            }
-            for (int m = 0; m < p; m++) {
-                double c = norm * basis.unitCos((long) k * m);
-                double s = norm * basis.unitSin((long) k * m);
-                for (int j = 0; j < p; j++) {
-                    component[m * p + j] += c * cosCoefficient[j] + s * sinCoefficient[j];
-                }
+        for (int m = 0; m < p; m++) {
+            double c = norm * basis.unitCos((long) k * m);
+            double s = norm * basis.unitSin((long) k * m);
+            for (int j = 0; j < p; j++) {
+                double g = diagonalSums[m * p + j];
+                cosCoefficient[j] += c * g;
+                sinCoefficient[j] += s * g;
             }
         }
-        return component;
+        for (int m = 0; m < p; m++) {
+            double c = norm * basis.unitCos((long) k * m);
+            double s = norm * basis.unitSin((long) k * m);
+            for (int j = 0; j < p; j++) {
+                component[m * p + j] += c * cosCoefficient[j] + s * sinCoefficient[j];
+            }
+        }
     }
 
     /** The mean logit of each class over all p² pairs: the projection onto the constant 2-D component. */

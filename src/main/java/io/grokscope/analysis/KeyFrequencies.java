@@ -1,33 +1,29 @@
 package io.grokscope.analysis;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
- * The key frequencies of a run at one moment, read from the per-frequency norms n_k of W_L (the map into the logits).
+ * The key frequencies of a model, read from the per-frequency norms n_k of W_L (the map into the logits; Nanda et al.
+ * 2023, App. C.2, keep the frequencies with "nontrivial coefficients" in W_L's DFT).
  *
- * <p>Definition (API notes): the smallest set of frequencies whose n_k² sum to at least {@value #ENERGY_SHARE} of the
- * total, if it has at most {@value #MAX_KEY_FREQUENCIES} members; otherwise there are none yet. The smallest such
- * set is found greedily (largest n_k² first; ties go to the lower frequency, so the answer is deterministic). Early in
- * training W_L's energy is spread over all (p−1)/2 frequencies and the set is empty; as the Fourier circuit forms it
- * collapses onto the 3–6 frequencies the network uses (Nanda et al. find {14, 35, 41, 42, 52} at p = 113).
+ * <p>Rule: k is a key frequency when n_k ≥ {@value #RELATIVE_THRESHOLD}·max_k' n_k', i.e. when it holds at least
+ * 1/16 of the energy of the strongest frequency. The rule is relative to the largest norm, not a share of the total,
+ * so a weak but real frequency (Nanda's 14, carried by 44 of 433 neurons, about half the norm of the strongest) is
+ * kept however many others there are, while the noise left after cleanup (a few per cent of the largest norm) is not.
+ * There is no cap: early in training, when the spectrum is flat, most frequencies pass, which is the honest answer
+ * (nothing stands out yet); whole-run measures use the key set of the final model.
  *
- * <p>{@code fraction} is the {@link Metric#FOURIER_KEY_FRACTION}: the share of W_L's Σn_k² held by the key set when it
- * exists (so at least 0.8). When the set is empty it is the share held by the {@value #MAX_KEY_FREQUENCIES} strongest
- * frequencies (so below 0.8): a measure that is defined at every step and climbs towards 0.8 while the circuit forms,
- * instead of being undefined until the key set appears. It is 0 when W_L is all zeros.
+ * <p>{@code fraction} is the {@link Metric#FOURIER_KEY_FRACTION}: the share of W_L's Σn_k² held by the key set, 0 when
+ * W_L is all zeros.
  *
- * @param frequencies the key frequencies in ascending order (1..(p−1)/2), empty when none yet
+ * @param frequencies the key frequencies in ascending order (1..(p−1)/2); empty only when W_L is all zeros
  * @param fraction    the key fraction defined above, in [0, 1]
  */
 public record KeyFrequencies(List<Integer> frequencies, double fraction) {
 
-    /** The share of W_L's Fourier energy the key set must reach. */
-    public static final double ENERGY_SHARE = 0.8;
-    /** The largest set still called "key frequencies"; a larger one means the spectrum is not yet sparse. */
-    public static final int MAX_KEY_FREQUENCIES = 8;
+    /** A frequency is key when its norm is at least this fraction of the largest norm. */
+    public static final double RELATIVE_THRESHOLD = 0.25;
 
     public KeyFrequencies {
         frequencies = List.copyOf(frequencies);
@@ -36,7 +32,7 @@ public record KeyFrequencies(List<Integer> frequencies, double fraction) {
         }
     }
 
-    /** Whether the key set exists yet. */
+    /** Whether there is no key frequency (only when W_L has no Fourier energy at all). */
     public boolean isEmpty() {
         return frequencies.isEmpty();
     }
@@ -47,35 +43,26 @@ public record KeyFrequencies(List<Integer> frequencies, double fraction) {
      * @param unembedNorms n_1..n_K at indices 0..K−1 (as from {@link FourierBasis#frequencyNorms})
      */
     public static KeyFrequencies select(double[] unembedNorms) {
+        double largest = 0;
         double total = 0;
         for (double n : unembedNorms) {
+            if (!(n >= 0) || Double.isInfinite(n)) {
+                throw new IllegalArgumentException("norms must be finite and non-negative, got " + n);
+            }
+            largest = Math.max(largest, n);
             total += n * n;
         }
-        if (total == 0 || unembedNorms.length == 0) {
+        if (largest == 0) {
             return new KeyFrequencies(List.of(), 0);
         }
-        List<Integer> byEnergy = IntStream.range(0, unembedNorms.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> -unembedNorms[i] * unembedNorms[i])
-                        .thenComparingInt(i -> i))
-                .toList();
-        double held = 0;
         List<Integer> chosen = new ArrayList<>();
-        for (int index : byEnergy) {
-            held += unembedNorms[index] * unembedNorms[index];
-            chosen.add(index + 1);
-            // the relative slack absorbs rounding when the set holds exactly 80 %
-            if (held >= ENERGY_SHARE * total * (1 - 1e-12)) {
-                break;
+        double held = 0;
+        for (int i = 0; i < unembedNorms.length; i++) {
+            if (unembedNorms[i] >= RELATIVE_THRESHOLD * largest) {
+                chosen.add(i + 1);
+                held += unembedNorms[i] * unembedNorms[i];
             }
         }
-        if (chosen.size() <= MAX_KEY_FREQUENCIES) {
-            return new KeyFrequencies(chosen.stream().sorted().toList(), Math.min(1, held / total));
-        }
-        double topShare = 0;
-        for (int i = 0; i < MAX_KEY_FREQUENCIES; i++) {
-            int index = byEnergy.get(i);
-            topShare += unembedNorms[index] * unembedNorms[index];
-        }
-        return new KeyFrequencies(List.of(), Math.min(1, topShare / total));
+        return new KeyFrequencies(chosen, Math.min(1, held / total));
     }
 }

@@ -24,22 +24,32 @@ public enum Metric {
     TEST_ACC("test_acc"),
     /** √Σw² over all parameters. */
     WEIGHT_NORM("weight_norm"),
+    /** Σw² over all parameters: what Nanda et al. (2023) plot as the weight norm (their {@code sum_sq_weights}). */
+    WEIGHT_NORM_SQ("weight_norm_sq"),
     /** √Σw² of the token embedding. */
     EMBED_NORM("embed_norm"),
     /** Norm of the raw gradient, before any gradient filter. */
     GRAD_NORM("grad_norm"),
     /** The learning rate of the last update. */
     LEARNING_RATE("learning_rate"),
-    /** Gini coefficient of the per-frequency norms of the embedding W_E. */
+    /**
+     * Gini coefficient of the norms of the embedding W_E's Fourier components (constant, each cosine and each sine
+     * separately: p values), as in Nanda et al.'s Fig. 7.
+     */
     FOURIER_GINI_EMBED("fourier_gini_embed"),
-    /** Gini coefficient of the per-frequency norms of W_L, the map into the logits. */
+    /** Gini coefficient of the norms of the Fourier components of W_L, the map into the logits (p values). */
     FOURIER_GINI_UNEMBED("fourier_gini_unembed"),
     /** Share of W_L's Fourier energy held by the key frequencies; see {@link KeyFrequencies}. */
     FOURIER_KEY_FRACTION("fourier_key_fraction"),
     /** Training loss of the logits restricted to the constant and the key-frequency directions. */
     RESTRICTED_LOSS("restricted_loss"),
     /** Training loss of the logits with the key-frequency directions removed. */
-    EXCLUDED_LOSS("excluded_loss");
+    EXCLUDED_LOSS("excluded_loss"),
+    /**
+     * The largest of the (p−1)/2 single-frequency excluded losses (Nanda et al.'s footnote 3): needs no key set, so it
+     * is defined from the first measured step.
+     */
+    EXCLUDED_LOSS_MAX("excluded_loss_max");
 
     private final String wireName;
 

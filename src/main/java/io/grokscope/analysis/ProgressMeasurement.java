@@ -18,14 +18,23 @@ import java.util.OptionalDouble;
  * @param absent         the measures that have none, each with why
  * @param keyFrequencies the current key frequencies, ascending; empty when none yet or not defined
  * @param spectrum       the per-frequency norms of W_E and W_L, or null for tasks not over Z_p (odd p)
+ * @param singleFrequencyExcludedLosses element k − 1 is the excluded loss with only frequency k removed; empty when
+ *                       not defined (see {@link Metric#EXCLUDED_LOSS_MAX}'s absence reason)
  */
 public record ProgressMeasurement(Map<Metric, Double> values, Map<Metric, String> absent, List<Integer> keyFrequencies,
-        Spectrum spectrum) {
+        Spectrum spectrum, List<Double> singleFrequencyExcludedLosses) {
+
+    /** A measurement without per-frequency excluded losses. */
+    public ProgressMeasurement(Map<Metric, Double> values, Map<Metric, String> absent, List<Integer> keyFrequencies,
+            Spectrum spectrum) {
+        this(values, absent, keyFrequencies, spectrum, List.of());
+    }
 
     public ProgressMeasurement {
         values = Collections.unmodifiableMap(values.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(values));
         absent = Collections.unmodifiableMap(absent.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(absent));
         keyFrequencies = List.copyOf(keyFrequencies);
+        singleFrequencyExcludedLosses = List.copyOf(singleFrequencyExcludedLosses);
         for (Metric metric : values.keySet()) {
             if (absent.containsKey(metric)) {
                 throw new IllegalArgumentException(metric + " cannot have both a value and an absence reason");

@@ -1,5 +1,6 @@
 package io.grokscope.analysis;
 
+import io.grokscope.model.Loss;
 import io.grokscope.model.Model;
 import io.grokscope.task.Operation;
 import io.grokscope.task.TaskData;
@@ -15,15 +16,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Computes the Fourier progress measures of Nanda et al. (2023) for one task: the Gini coefficients of W_E's and W_L's
- * per-frequency norms, the key frequencies and key fraction, and the restricted and excluded losses, all in one call
- * per measured step.
+ * Computes the Fourier progress measures of Nanda et al. (2023) for one task: the Gini coefficients of the norms of
+ * W_E's and W_L's Fourier components, the key frequencies and key fraction, the restricted and excluded losses with the
+ * current key set (provisional: the whole-run values use the final model's set, see {@link #lossesWith}), and the
+ * excluded loss of every single frequency with their maximum, all in one call per measured step.
  *
  * <p>Built once per run ({@link #forTask}) so that what depends only on the task (the basis, the full-table pair
  * lists, the projection) is prepared once; {@link #measure(Model)} then costs two small basis products (O(p²·d) for
- * W_E and O(p²·k) for W_L) plus, only when a key set exists and the operation is ADD or SUBTRACT, one forward pass over
- * all p² pairs and an O(p³) projection. The forward pass dominates; during memorization, when there is no key set, it
- * is skipped altogether. See {@code ProgressMeasuresTest} for the measured cost at p = 113.
+ * W_E and O(p²·k) for W_L) plus, when the operation is ADD or SUBTRACT, one forward pass over all p² pairs, an O(p³)
+ * projection and O(n·p) per frequency for the single-frequency excluded losses. The forward pass dominates. See
+ * {@code ProgressMeasuresBenchmark} for the measured cost at p = 113.
  *
  * <p>All arithmetic is in double, whatever the model's data type. Immutable and thread-safe (the model it is given is
  * not: measure it on the training thread, as {@code TrainingListener#onProgressMeasures} does).
@@ -32,13 +34,16 @@ public final class ProgressMeasures {
 
     /** The measures computed here, in the order they are documented in the API notes. */
     public static final Set<Metric> MEASURES = Collections.unmodifiableSet(EnumSet.of(Metric.FOURIER_GINI_EMBED,
-            Metric.FOURIER_GINI_UNEMBED, Metric.FOURIER_KEY_FRACTION, Metric.RESTRICTED_LOSS, Metric.EXCLUDED_LOSS));
+            Metric.FOURIER_GINI_UNEMBED, Metric.FOURIER_KEY_FRACTION, Metric.RESTRICTED_LOSS, Metric.EXCLUDED_LOSS,
+            Metric.EXCLUDED_LOSS_MAX));
 
     private static final Set<Metric> FOURIER_NORM_MEASURES = EnumSet.of(Metric.FOURIER_GINI_EMBED,
             Metric.FOURIER_GINI_UNEMBED, Metric.FOURIER_KEY_FRACTION);
-    private static final Set<Metric> LOSS_MEASURES = EnumSet.of(Metric.RESTRICTED_LOSS, Metric.EXCLUDED_LOSS);
+    private static final Set<Metric> LOSS_MEASURES = EnumSet.of(Metric.RESTRICTED_LOSS, Metric.EXCLUDED_LOSS,
+            Metric.EXCLUDED_LOSS_MAX);
 
     private final TaskData data;
+    private final Loss loss;
     private final Map<Metric, String> unavailable;
     /** Null when the task is not over Z_p with odd p. */
     private final FourierBasis basis;
@@ -47,8 +52,9 @@ public final class ProgressMeasures {
     private final int[] tableLeft;
     private final int[] tableRight;
 
-    private ProgressMeasures(TaskData data) {
+    private ProgressMeasures(TaskData data, Loss loss) {
         this.data = data;
+        this.loss = loss;
         this.unavailable = unavailable(data.spec());
         if (!unavailable.containsKey(Metric.FOURIER_GINI_EMBED) && data.elements() != data.spec().modulus()) {
             throw new IllegalArgumentException("a task over Z_" + data.spec().modulus() + " must have "
@@ -66,14 +72,20 @@ public final class ProgressMeasures {
         }
     }
 
-    /** The measures for runs on this task. */
+    /** The measures for cross-entropy runs on this task. */
     public static ProgressMeasures forTask(TaskData data) {
-        return new ProgressMeasures(data);
+        return new ProgressMeasures(data, Loss.CROSS_ENTROPY);
+    }
+
+    /** The measures for runs on this task trained with {@code loss}: restricted and excluded loss use the same loss. */
+    public static ProgressMeasures forTask(TaskData data, Loss loss) {
+        return new ProgressMeasures(data, loss);
     }
 
     /**
-     * The measures that a task can never have, each with the reason: for tasks not over Z_p (S5) or with even p, all
-     * of them; for operations other than ADD and SUBTRACT, restricted and excluded loss. A caller reading stored series
+     * The measures that a task can never have, each with the reason: for tasks not over Z_p (S5) or with even p, and
+     * for MULTIPLY and DIVIDE (whose natural basis is the multiplicative group's characters, not Z_p's waves), all of
+     * them; for the other operations besides ADD and SUBTRACT, restricted and excluded loss. A caller reading stored series
      * (rather than holding a {@link ProgressMeasurement}) uses this to explain absent series in the analysis.
      */
     public static Map<Metric, String> unavailable(TaskSpec spec) {
@@ -84,6 +96,10 @@ public final class ProgressMeasures {
             noBasis = "the task " + operation + " acts on S5, which has no Fourier basis over Z_p";
         } else if (spec.modulus() < 3 || spec.modulus() % 2 == 0) {
             noBasis = "the Fourier measures are defined for odd p; the modulus is " + spec.modulus();
+        } else if (operation == Operation.MULTIPLY || operation == Operation.DIVIDE) {
+            noBasis = "the task " + operation + " is a product in the multiplicative group of Z_p; its circuit lives"
+                    + " in that group's characters (waves in the discrete logarithm), which Grokscope does not measure"
+                    + " yet, and Z_p's additive Fourier basis would give misleading values";
         }
         if (noBasis != null) {
             for (Metric metric : MEASURES) {
@@ -126,38 +142,72 @@ public final class ProgressMeasures {
 
     private ProgressMeasurement measureFrom(INDArray tokenEmbedding, INDArray logitMap, Supplier<INDArray> tableLogits) {
         int p = basis.modulus();
-        double[] embedNorms = basis.frequencyNorms(toRows(tokenEmbedding, "token embedding"));
-        double[] unembedNorms = basis.frequencyNorms(toRows(logitMap, "logit map W_L"));
+        double[][] embedRows = toRows(tokenEmbedding, "token embedding");
+        double[][] unembedRows = toRows(logitMap, "logit map W_L");
+        double[] embedNorms = basis.frequencyNorms(embedRows);
+        double[] unembedNorms = basis.frequencyNorms(unembedRows);
         KeyFrequencies keys = KeyFrequencies.select(unembedNorms);
 
         Map<Metric, Double> values = new EnumMap<>(Metric.class);
         Map<Metric, String> absent = new EnumMap<>(unavailable);
-        values.put(Metric.FOURIER_GINI_EMBED, GiniCoefficient.of(embedNorms));
-        values.put(Metric.FOURIER_GINI_UNEMBED, GiniCoefficient.of(unembedNorms));
+        values.put(Metric.FOURIER_GINI_EMBED, GiniCoefficient.of(basis.componentNorms(embedRows)));
+        values.put(Metric.FOURIER_GINI_UNEMBED, GiniCoefficient.of(basis.componentNorms(unembedRows)));
         values.put(Metric.FOURIER_KEY_FRACTION, keys.fraction());
 
+        List<Double> single = List.of();
         if (projection != null) {
-            if (keys.isEmpty()) {
-                String reason = "no key frequencies yet: W_L's Fourier energy is not concentrated in "
-                        + KeyFrequencies.MAX_KEY_FREQUENCIES + " or fewer frequencies";
-                absent.put(Metric.RESTRICTED_LOSS, reason);
-                absent.put(Metric.EXCLUDED_LOSS, reason);
+            INDArray logits = tableLogits.get();
+            if (logits == null) {
+                String reason = "the logits over the full table were not supplied";
+                for (Metric metric : LOSS_MEASURES) {
+                    absent.put(metric, reason);
+                }
             } else {
-                INDArray logits = tableLogits.get();
-                if (logits == null) {
-                    String reason = "the logits over the full table were not supplied";
+                checkShape(logits, (long) p * p, p, "logits over the full table");
+                double[] table = toRowMajorDoubles(logits);
+                double[] perFrequency = projection.singleFrequencyExcludedLosses(table, data.train(), loss);
+                single = java.util.Arrays.stream(perFrequency).boxed().toList();
+                values.put(Metric.EXCLUDED_LOSS_MAX, java.util.Arrays.stream(perFrequency).max().orElseThrow());
+                if (keys.isEmpty()) {
+                    String reason = "no key frequencies: W_L has no Fourier energy";
                     absent.put(Metric.RESTRICTED_LOSS, reason);
                     absent.put(Metric.EXCLUDED_LOSS, reason);
                 } else {
-                    checkShape(logits, (long) p * p, p, "logits over the full table");
-                    KeyFrequencyLosses losses = projection.losses(toRowMajorDoubles(logits), keys.frequencies(),
-                            data.train());
+                    KeyFrequencyLosses losses = projection.losses(table, keys.frequencies(), data.train(), loss);
                     values.put(Metric.RESTRICTED_LOSS, losses.restricted());
                     values.put(Metric.EXCLUDED_LOSS, losses.excluded());
                 }
             }
         }
-        return new ProgressMeasurement(values, absent, keys.frequencies(), Spectrum.of(p, embedNorms, unembedNorms));
+        return new ProgressMeasurement(values, absent, keys.frequencies(), Spectrum.of(p, embedNorms, unembedNorms),
+                single);
+    }
+
+    /**
+     * The key frequencies of a model by {@link KeyFrequencies#select}: for the whole-run measures, the final model's.
+     * Empty when the task has no Fourier basis or no restricted/excluded loss.
+     */
+    public List<Integer> keyFrequencies(Model model) {
+        if (projection == null) {
+            return List.of();
+        }
+        return KeyFrequencies.select(basis.frequencyNorms(toRows(model.logitMap(), "logit map W_L"))).frequencies();
+    }
+
+    /**
+     * Restricted and excluded loss of a model with a given key set: what Nanda et al. compute at every checkpoint with
+     * the final model's key frequencies.
+     *
+     * @throws IllegalStateException when the task has no restricted and excluded loss (see {@link #unavailable})
+     */
+    public KeyFrequencyLosses lossesWith(Model model, List<Integer> keyFrequencies) {
+        if (projection == null) {
+            throw new IllegalStateException(unavailable.get(Metric.RESTRICTED_LOSS));
+        }
+        int p = basis.modulus();
+        INDArray logits = model.logits(tableLeft, tableRight);
+        checkShape(logits, (long) p * p, p, "logits over the full table");
+        return projection.losses(toRowMajorDoubles(logits), keyFrequencies, data.train(), loss);
     }
 
     private static double[][] toRows(INDArray matrix, String what) {

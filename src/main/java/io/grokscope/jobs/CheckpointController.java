@@ -8,15 +8,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -65,33 +56,6 @@ class CheckpointController {
     }
 
     private byte[] archive(long experimentId, Checkpoint checkpoint) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        List<Map<String, Object>> parameters = new ArrayList<>();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (var entry : checkpoint.parameters().entrySet()) {
-                String file = entry.getKey().replaceAll("[^A-Za-z0-9_.-]", "_") + ".npy";
-                zip.putNextEntry(new ZipEntry(file));
-                zip.write(NpyFormat.float32(entry.getValue().shape(), entry.getValue().values()));
-                zip.closeEntry();
-                Map<String, Object> parameter = new LinkedHashMap<>();
-                parameter.put("name", entry.getKey());
-                parameter.put("file", file);
-                parameter.put("shape", entry.getValue().shape());
-                parameter.put("dtype", "float32");
-                parameters.add(parameter);
-            }
-            Map<String, Object> manifest = new LinkedHashMap<>();
-            manifest.put("format", "grokscope-checkpoint");
-            manifest.put("version", 1);
-            manifest.put("experimentId", experimentId);
-            manifest.put("step", checkpoint.step());
-            manifest.put("parameters", parameters);
-            zip.putNextEntry(new ZipEntry("manifest.json"));
-            zip.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-            zip.closeEntry();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return CheckpointArchive.zip(json, experimentId, checkpoint);
     }
 }

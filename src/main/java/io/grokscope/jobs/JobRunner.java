@@ -1,6 +1,8 @@
 package io.grokscope.jobs;
 
 import io.grokscope.database.DatabaseOutage;
+import io.grokscope.history.ParameterHistory;
+import io.grokscope.history.WholeRunMeasures;
 import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
@@ -53,10 +55,12 @@ final class JobRunner {
     private final JobProperties properties;
     private final Provenance provenance;
     private final RunSummarizer summarizer;
+    private final ParameterHistory history;
+    private final WholeRunMeasures wholeRun;
 
     JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Trainer trainer,
             ScheduledExecutorService heartbeats, ApplicationEventPublisher events, JobProperties properties,
-            Provenance provenance, RunSummarizer summarizer) {
+            Provenance provenance, RunSummarizer summarizer, ParameterHistory history, WholeRunMeasures wholeRun) {
         this.repository = repository;
         this.metrics = metrics;
         this.spectra = spectra;
@@ -67,6 +71,8 @@ final class JobRunner {
         this.properties = properties;
         this.provenance = provenance;
         this.summarizer = summarizer;
+        this.history = history;
+        this.wholeRun = wholeRun;
     }
 
     void run(Claim claim, JobControl control) {
@@ -90,16 +96,24 @@ final class JobRunner {
                 retry("deletion of rows after the checkpoint", fence,
                         () -> metrics.deleteAfter(fence, resumeFrom.step()));
                 control.reached(resumeFrom.step());
+                if (history != null) {
+                    retry("deletion of snapshots after the checkpoint", fence,
+                            () -> history.deleteAfter(fence, resumeFrom.step()));
+                }
                 log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
                         resumeFrom.step());
             }
             TrainingListener listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink,
-                    spectra, repository, control, properties.outageTolerance()));
+                    spectra, repository, control, properties.outageTolerance(), history, config.training().loss(),
+                    config.progressMeasuresEvery()));
             TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
                     () -> control.stopRequested() || sink.fenceLost());
             sink.flush();
             if (sink.fenceLost()) {
                 control.leaseLost();
+            }
+            if (outcome.completed() || control.stop() == JobControl.Stop.CANCELLED) {
+                recomputeWholeRun(fence, config);
             }
             finalStatus = conclude(fence, outcome, control);
         } catch (Throwable e) {
@@ -118,6 +132,35 @@ final class JobRunner {
         if (finalStatus != null) {
             events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
         }
+    }
+
+    /**
+     * The whole-run restricted and excluded loss (final key set at every stored snapshot), written while the attempt
+     * still owns the run. A failure here is logged and leaves the provisional series: it must not fail a finished run.
+     */
+    private void recomputeWholeRun(WriteFence fence, RunConfig config) {
+        if (wholeRun == null || config.progressMeasuresEvery() == 0 || noLossesReason(config) != null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            var result = wholeRun.compute(fence.experimentId(), config);
+            if (result.isPresent()) {
+                retry("whole-run measures", fence, () -> wholeRun.store(fence, result.get()));
+                log.info("Experiment {}: whole-run restricted/excluded loss at {} stored steps with key frequencies {}"
+                        + " (from step {}) in {} ms", fence.experimentId(), result.get().points().size(),
+                        result.get().keyFrequencies(), result.get().keyStep(), (System.nanoTime() - started) / 1000000);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Experiment {}: whole-run measures not recomputed; the series stay provisional",
+                    fence.experimentId(), e);
+        }
+    }
+
+    /** Why a run has no restricted and excluded loss at all, or null when it has them. */
+    private static String noLossesReason(RunConfig config) {
+        return io.grokscope.analysis.ProgressMeasures.unavailable(config.task())
+                .get(io.grokscope.analysis.Metric.RESTRICTED_LOSS);
     }
 
     /** Records how the run ended; returns the final status, or null when the job is not finished (released, lost). */

@@ -1,6 +1,8 @@
 package io.grokscope.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.history.ParameterHistory;
+import io.grokscope.history.WholeRunMeasures;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
@@ -54,7 +56,8 @@ class JobWorker implements SmartLifecycle {
     private volatile boolean stopping;
 
     JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
-            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, RunSummarizer summarizer) {
+            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, RunSummarizer summarizer,
+            ParameterHistory history, WholeRunMeasures wholeRun) {
         this.repository = repository;
         this.properties = properties;
         int cores = Runtime.getRuntime().availableProcessors();
@@ -70,7 +73,7 @@ class JobWorker implements SmartLifecycle {
             return t;
         });
         this.runner = new JobRunner(repository, metrics, spectra, specs, new Nd4jTrainer(), heartbeats, events,
-                properties, new Provenance(json, workers, threadsPerWorker), summarizer);
+                properties, new Provenance(json, workers, threadsPerWorker), summarizer, history, wholeRun);
         log.info("Job pool: {} worker(s) on {} core(s), {} ND4J thread(s) each, instance {}", workers, cores,
                 threadsPerWorker, instanceId);
     }

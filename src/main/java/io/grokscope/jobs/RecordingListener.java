@@ -4,10 +4,12 @@ import io.grokscope.analysis.Metric;
 import io.grokscope.analysis.ProgressMeasurement;
 import io.grokscope.analysis.ProgressMeasures;
 import io.grokscope.database.DatabaseOutage;
+import io.grokscope.history.ParameterHistory;
 import io.grokscope.metrics.MetricPoint;
 import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
+import io.grokscope.model.Loss;
 import io.grokscope.model.Model;
 import io.grokscope.task.TaskData;
 import io.grokscope.training.Checkpoint;
@@ -21,8 +23,8 @@ import java.util.Map;
 
 /**
  * Turns a training run's callbacks into stored data: metric rows (through the asynchronous sink, so the training
- * thread does not wait on the database), progress measures and spectra, and checkpoints. A checkpoint is stored only
- * after every metric up to its step is, so a run resumed from it never has a gap.
+ * thread does not wait on the database), progress measures and spectra, the parameter history, and checkpoints. A
+ * checkpoint is stored only after every metric up to its step is, so a run resumed from it never has a gap.
  */
 final class RecordingListener implements TrainingListener {
 
@@ -32,17 +34,23 @@ final class RecordingListener implements TrainingListener {
     private final JobRepository repository;
     private final JobControl control;
     private final Duration outageTolerance;
+    private final ParameterHistory history;
+    private final Loss loss;
+    private final int measureCadence;
     private ProgressMeasures measures;
     private long checkpointBytes;
 
     RecordingListener(WriteFence fence, MetricSink sink, SpectrumStore spectra, JobRepository repository,
-            JobControl control, Duration outageTolerance) {
+            JobControl control, Duration outageTolerance, ParameterHistory history, Loss loss, int measureCadence) {
         this.fence = fence;
         this.sink = sink;
         this.spectra = spectra;
         this.repository = repository;
         this.control = control;
         this.outageTolerance = outageTolerance;
+        this.history = history;
+        this.loss = loss;
+        this.measureCadence = measureCadence;
     }
 
     @Override
@@ -54,6 +62,7 @@ final class RecordingListener implements TrainingListener {
         add(points, Metric.TEST_LOSS, step, m.testLoss());
         add(points, Metric.TEST_ACC, step, m.testAccuracy());
         add(points, Metric.WEIGHT_NORM, step, m.weightNorm());
+        add(points, Metric.WEIGHT_NORM_SQ, step, m.weightNorm() * m.weightNorm());
         add(points, Metric.EMBED_NORM, step, m.embedNorm());
         add(points, Metric.GRAD_NORM, step, m.gradNorm());
         add(points, Metric.LEARNING_RATE, step, m.learningRate());
@@ -68,7 +77,7 @@ final class RecordingListener implements TrainingListener {
     @Override
     public void onProgressMeasures(long step, Model model, TaskData data) {
         if (measures == null) {
-            measures = ProgressMeasures.forTask(data);
+            measures = ProgressMeasures.forTask(data, loss);
         }
         ProgressMeasurement measurement = measures.measure(model);
         List<MetricPoint> points = new ArrayList<>(measurement.values().size());
@@ -78,10 +87,17 @@ final class RecordingListener implements TrainingListener {
         sink.offer(points);
         if (measurement.spectrum() != null) {
             int[] keys = measurement.keyFrequencies().stream().mapToInt(Integer::intValue).toArray();
+            double[] excluded = measurement.singleFrequencyExcludedLosses().isEmpty() ? null
+                    : measurement.singleFrequencyExcludedLosses().stream().mapToDouble(Double::doubleValue).toArray();
             // Written on the training thread (one row per measurement, rare): waits out a database restart.
             boolean saved = DatabaseOutage.retry("spectrum of experiment " + fence.experimentId() + " at step " + step,
                     outageTolerance, () -> spectra.save(fence, step, measurement.spectrum().embedNorms(),
-                            measurement.spectrum().unembedNorms(), keys));
+                            measurement.spectrum().unembedNorms(), keys, excluded));
+        }
+        if (history != null) {
+            var snapshot = ParameterHistory.snapshot(step, model);
+            boolean saved = DatabaseOutage.retry("parameter snapshot of experiment " + fence.experimentId()
+                    + " at step " + step, outageTolerance, () -> history.save(fence, snapshot, measureCadence));
             if (!saved) {
                 control.leaseLost();
             }

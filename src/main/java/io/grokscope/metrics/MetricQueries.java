@@ -153,16 +153,24 @@ public class MetricQueries {
     public String stateToken(long experimentId, Collection<Metric> metrics) {
         List<String> tokens = jdbc.query("""
                 select e.attempt || '.' || e.status || '.' || coalesce(string_agg(last.step::text, '.'
-                           order by names.metric), '')
+                           order by names.metric), '') || '.' || coalesce((select w.computed_at::text
+                           from whole_run_measures w where w.experiment_id = e.id), '')
                 from experiment e
                 cross join unnest(?::text[]) as names(metric)
                 left join lateral (select step from metric_point m where m.experiment_id = e.id
                                    and m.metric = names.metric order by step desc limit 1) as last on true
                 where e.id = ?
-                group by e.attempt, e.status
+                group by e.id, e.attempt, e.status
                 """, (rs, i) -> rs.getString(1),
                 metrics.stream().map(Metric::wireName).sorted().toArray(String[]::new), experimentId);
         return tokens.isEmpty() ? null : tokens.get(0);
+    }
+
+    /** Whether the run's restricted and excluded loss were recomputed over the whole run with one key set. */
+    public boolean wholeRunRecorded(long experimentId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists (select 1 from whole_run_measures where experiment_id = ?)", Boolean.class,
+                experimentId));
     }
 
     /** Whether the experiment exists. */

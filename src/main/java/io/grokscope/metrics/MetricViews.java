@@ -34,9 +34,12 @@ final class MetricViews {
         }
     }
 
-    @Schema(name = "ExperimentMetrics")
+    @Schema(name = "ExperimentMetrics", description = "`provisional` names the series in this response whose values"
+            + " are provisional: restricted_loss and excluded_loss while they hold each step's own key set, until the"
+            + " whole-run recomputation (final key set at every stored step) has replaced them when the run ended.")
     record ExperimentMetricsView(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) long experimentId,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<SeriesView> series) {
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<SeriesView> series,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Metric> provisional) {
     }
 
     @Schema(name = "MetricsComparison")
@@ -48,6 +51,12 @@ final class MetricViews {
     record SpectrumView(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) long experimentId, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long step,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Integer> frequencies, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Double> embedNorms,
             @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Double> unembedNorms, @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Integer> keyFrequencies,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Long> measuredSteps) {
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Long> measuredSteps,
+            @ArraySchema(schema = @Schema(type = "number", format = "double", nullable = true),
+                    arraySchema = @Schema(nullable = true, description = "The training loss with only frequency k"
+                            + " removed from the logits, for each k of `frequencies` (Nanda et al.'s footnote 3;"
+                            + " excluded_loss_max is their maximum); null for steps measured before it was recorded"
+                            + " and for tasks without restricted/excluded loss."))
+            List<Double> excludedLosses) {
     }
 }

@@ -115,7 +115,8 @@ class MetricsController {
             @RequestParam(required = false) @Min(2) Integer maxPoints,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         return conditionally(id, request(names, fromStep, toStep, sinceStep, maxPoints), "json", ifNoneMatch,
-                series -> new ExperimentMetricsView(id, series.stream().map(SeriesView::of).toList()));
+                series -> new ExperimentMetricsView(id, series.stream().map(SeriesView::of).toList(),
+                        provisional(id, series)));
     }
 
     @GetMapping(path = "/api/v1/experiments/{id}/metrics", produces = CSV)
@@ -170,7 +171,7 @@ class MetricsController {
         }
         Map<Long, List<MetricQueries.Series>> found = queries.series(ids, request.metrics(), request.range());
         return new ComparisonView(ids.stream().map(id -> new ExperimentMetricsView(id,
-                found.get(id).stream().map(SeriesView::of).toList())).toList());
+                found.get(id).stream().map(SeriesView::of).toList(), provisional(id, found.get(id)))).toList());
     }
 
     @GetMapping(path = "/api/v1/experiments/{id}/spectrum", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -187,7 +188,16 @@ class MetricsController {
                 IntStream.rangeClosed(1, found.embedNorms().length).boxed().toList(),
                 Arrays.stream(found.embedNorms()).boxed().toList(),
                 Arrays.stream(found.unembedNorms()).boxed().toList(),
-                Arrays.stream(found.keyFrequencies()).boxed().toList(), spectra.steps(id));
+                Arrays.stream(found.keyFrequencies()).boxed().toList(), spectra.steps(id),
+                found.excludedLosses() == null ? null
+                        : Arrays.stream(found.excludedLosses()).mapToObj(v -> Double.isFinite(v) ? v : null).toList());
+    }
+
+    /** The key-set losses among {@code series} while the run has no whole-run recomputation. */
+    private List<Metric> provisional(long id, List<MetricQueries.Series> series) {
+        List<Metric> keyed = series.stream().map(MetricQueries.Series::name)
+                .filter(m -> m == Metric.RESTRICTED_LOSS || m == Metric.EXCLUDED_LOSS).toList();
+        return keyed.isEmpty() || queries.wholeRunRecorded(id) ? List.of() : keyed;
     }
 
     private record Request(List<Metric> metrics, MetricQueries.Range range) {

@@ -33,15 +33,27 @@ public class SpectrumStore {
      * otherwise. A re-delivered step is kept as is.
      */
     public boolean save(WriteFence fence, long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies) {
+        return save(fence, step, embedNorms, unembedNorms, keyFrequencies, null);
+    }
+
+    /**
+     * Stores the spectrum at {@code step} with the single-frequency excluded losses (element k - 1 = frequency k, or
+     * null when not measured) if the fence holds (under its share lock, {@link WriteFence#lock}); false otherwise. A
+     * re-delivered step is kept as is.
+     */
+    public boolean save(WriteFence fence, long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies,
+            double[] excludedLosses) {
         Boolean saved = transactions.execute(status -> {
             if (!fence.lock(writer)) {
                 return false;
             }
             writer.update("""
-                    insert into spectrum (experiment_id, step, embed_norms, unembed_norms, key_frequencies)
-                    values (?, ?, ?, ?, ?)
+                    insert into spectrum (experiment_id, step, embed_norms, unembed_norms, key_frequencies,
+                                          excluded_losses)
+                    values (?, ?, ?, ?, ?, ?)
                     on conflict (experiment_id, step) do nothing
-                    """, fence.experimentId(), step, boxed(embedNorms), boxed(unembedNorms), boxed(keyFrequencies));
+                    """, fence.experimentId(), step, boxed(embedNorms), boxed(unembedNorms), boxed(keyFrequencies),
+                    excludedLosses == null ? null : boxed(excludedLosses));
             return true;
         });
         return Boolean.TRUE.equals(saved);
@@ -51,7 +63,7 @@ public class SpectrumStore {
     public Optional<StoredSpectrum> find(long experimentId, Long step) {
         String where = step == null ? "order by step desc limit 1" : "and step = ? ";
         Object[] args = step == null ? new Object[] { experimentId } : new Object[] { experimentId, step };
-        return jdbc.query("select step, embed_norms, unembed_norms, key_frequencies from spectrum"
+        return jdbc.query("select step, embed_norms, unembed_norms, key_frequencies, excluded_losses from spectrum"
                 + " where experiment_id = ? " + where, SpectrumStore::read, args).stream().findFirst();
     }
 
@@ -62,8 +74,9 @@ public class SpectrumStore {
     }
 
     private static StoredSpectrum read(ResultSet rs, int row) throws SQLException {
+        Array excluded = rs.getArray(5);
         return new StoredSpectrum(rs.getLong(1), doubles(rs.getArray(2)), doubles(rs.getArray(3)),
-                ints(rs.getArray(4)));
+                ints(rs.getArray(4)), excluded == null ? null : doubles(excluded));
     }
 
     private static double[] doubles(Array array) throws SQLException {
@@ -89,7 +102,10 @@ public class SpectrumStore {
      * @param embedNorms     n_k of the embedding W_E
      * @param unembedNorms   n_k of W_L, the map into the logits
      * @param keyFrequencies the key frequencies at that step (possibly none yet)
+     * @param excludedLosses the excluded loss of each single frequency (index k − 1 = frequency k), or null when not
+     *                       measured
      */
-    public record StoredSpectrum(long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies) {
+    public record StoredSpectrum(long step, double[] embedNorms, double[] unembedNorms, int[] keyFrequencies,
+            double[] excludedLosses) {
     }
 }

@@ -102,4 +102,29 @@ class FourierBasisTest {
         }
         return sum;
     }
+
+    @Test
+    void componentNormsSeparateConstantCosineAndSineAndMatchTheFrequencyNorms() {
+        int p = 13;
+        FourierBasis basis = FourierBasis.of(p);
+        double[][] m = new double[p + 1][2]; // an extra row, like the transformer's "=" token, is ignored
+        for (int x = 0; x < p; x++) {
+            m[x][0] = 3 + 2 * Math.cos(2 * Math.PI * 4 * x / p); // constant and cos 4
+            m[x][1] = Math.sin(2 * Math.PI * 5 * x / p); // sin 5
+        }
+        m[p][0] = 1000;
+        double[] norms = basis.componentNorms(m);
+        assertThat(norms).hasSize(p);
+        assertThat(norms[0]).isCloseTo(3 * Math.sqrt(p), within(1e-9));
+        assertThat(norms[7]).isCloseTo(2 * Math.sqrt(p / 2.0), within(1e-9)); // cos 4 is row 2·4 − 1
+        assertThat(norms[10]).isCloseTo(Math.sqrt(p / 2.0), within(1e-9)); // sin 5 is row 2·5
+        double[] frequencies = basis.frequencyNorms(m);
+        for (int k = 1; k <= 6; k++) {
+            double both = Math.hypot(norms[2 * k - 1], norms[2 * k]);
+            assertThat(both).isCloseTo(frequencies[k - 1], within(1e-9));
+            if (k != 4 && k != 5) {
+                assertThat(both).isLessThan(1e-9);
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.grokscope.model.Loss;
 import io.grokscope.task.Examples;
 import io.grokscope.task.Operation;
 import io.grokscope.task.TaskData;
@@ -186,6 +187,68 @@ class FourierLogitProjectionTest {
     }
 
     /** logits(a, b)[c] = scale·Σ_k cos(w_k(a∘b − c)): the Fourier multiplication algorithm's output. */
+    @ParameterizedTest
+    @EnumSource(value = Operation.class, names = {"ADD", "SUBTRACT"})
+    void singleFrequencyExcludedLossesEqualTheExplicitExcludedTables(Operation operation) {
+        int p = 23;
+        TaskData task = ModularTasks.split(operation, p, 0.3, 4);
+        FourierLogitProjection projection = FourierLogitProjection.of(FourierBasis.of(p), operation);
+        Random random = new Random(9);
+        double[] circuit = circuitLogits(p, operation, List.of(3, 7), 8);
+        double[] noisy = randomLogits(p, random);
+        double[] huge = randomLogits(p, random);
+        for (int i = 0; i < noisy.length; i++) {
+            noisy[i] = circuit[i] + 2 * noisy[i];
+            huge[i] = 400 * huge[i]; // margins of hundreds: the factored sums under- and overflow, the fallback answers
+        }
+        for (double[] logits : List.of(circuit, noisy, huge)) {
+            double[] fast = projection.singleFrequencyExcludedLosses(logits, task.train(), Loss.CROSS_ENTROPY);
+            double[] fastMse = projection.singleFrequencyExcludedLosses(logits, task.train(), Loss.MSE);
+            assertThat(fast).hasSize(11);
+            for (int k = 1; k <= 11; k++) {
+                double[] excluded = projection.excludedLogits(logits, List.of(k));
+                double expected = trainingLoss(excluded, p, task.train());
+                assertThat(fast[k - 1]).isCloseTo(expected, within(1e-9 * Math.max(1, expected)));
+                assertThat(fast[k - 1]).isCloseTo(projection.losses(logits, List.of(k), task.train()).excluded(),
+                        within(1e-9 * Math.max(1, expected)));
+                assertThat(fastMse[k - 1]).isCloseTo(
+                        projection.losses(logits, List.of(k), task.train(), Loss.MSE).excluded(), within(1e-9));
+            }
+        }
+        // removing one of the circuit's two frequencies costs loss, removing any other costs nothing
+        double[] circuitLosses = projection.singleFrequencyExcludedLosses(circuit, task.train(), Loss.CROSS_ENTROPY);
+        double full = trainingLoss(circuit, p, task.train());
+        assertThat(circuitLosses[2]).isGreaterThan(full + 1);
+        assertThat(circuitLosses[6]).isGreaterThan(full + 1);
+        assertThat(circuitLosses[0]).isCloseTo(full, within(1e-9));
+    }
+
+    @Test
+    void mseLossesAreTheMeanSquaredErrorOfTheModifiedTables() {
+        int p = 11;
+        TaskData task = ModularTasks.split(Operation.ADD, p, 0.5, 1);
+        double[] logits = randomLogits(p, new Random(3));
+        FourierLogitProjection projection = FourierLogitProjection.of(FourierBasis.of(p), Operation.ADD);
+        List<Integer> keys = List.of(2, 5);
+        KeyFrequencyLosses losses = projection.losses(logits, keys, task.train(), Loss.MSE);
+        assertThat(losses.restricted()).isCloseTo(explicitMse(projection.restrictedLogits(logits, keys), p,
+                task.train()), within(1e-12));
+        assertThat(losses.excluded()).isCloseTo(explicitMse(projection.excludedLogits(logits, keys), p,
+                task.train()), within(1e-12));
+    }
+
+    private static double explicitMse(double[] table, int p, Examples train) {
+        double total = 0;
+        for (int i = 0; i < train.size(); i++) {
+            int row = train.left()[i] * p + train.right()[i];
+            for (int c = 0; c < p; c++) {
+                double error = table[row * p + c] - (c == train.answer()[i] ? 1 : 0);
+                total += error * error;
+            }
+        }
+        return total / (train.size() * (double) p);
+    }
+
     static double[] circuitLogits(int p, Operation operation, List<Integer> keys, double scale) {
         double[] logits = new double[p * p * p];
         for (int a = 0; a < p; a++) {

@@ -13,9 +13,9 @@ class MetricTest {
     @Test
     void everyMetricOfTheApiNotesHasItsWireName() {
         assertThat(Arrays.stream(Metric.values()).map(Metric::wireName)).containsExactly("train_loss", "train_acc",
-                "test_loss", "test_acc", "weight_norm", "embed_norm", "grad_norm", "learning_rate",
+                "test_loss", "test_acc", "weight_norm", "weight_norm_sq", "embed_norm", "grad_norm", "learning_rate",
                 "fourier_gini_embed", "fourier_gini_unembed", "fourier_key_fraction", "restricted_loss",
-                "excluded_loss");
+                "excluded_loss", "excluded_loss_max");
     }
 
     @Test

@@ -232,7 +232,8 @@ class FailurePolicyTest {
         JobProperties watched = new JobProperties(1, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
                 properties.pollInterval(), 3, "watched", true, properties.outageTolerance(), Duration.ofHours(1),
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
-        JobWorker pool = new JobWorker(repository, watched, metrics, spectra, specs, events, json, summarizer);
+        JobWorker pool = new JobWorker(repository, watched, metrics, spectra, specs, events, json, summarizer, null,
+                null);
         JobPoolHealthIndicator health = new JobPoolHealthIndicator(pool);
         pool.start();
         try {

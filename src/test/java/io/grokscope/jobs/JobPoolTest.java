@@ -52,6 +52,12 @@ class JobPoolTest {
     SpectrumStore spectra;
 
     @Autowired
+    io.grokscope.history.ParameterHistory history;
+
+    @Autowired
+    io.grokscope.history.WholeRunMeasures wholeRun;
+
+    @Autowired
     SpecReader specs;
 
     @Autowired
@@ -230,7 +236,8 @@ class JobPoolTest {
         JobProperties two = new JobProperties(2, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
                 properties.pollInterval(), 3, "bounded", true,
                 properties.outageTolerance(), Duration.ZERO, properties.stopTimeout(), properties.stallTimeout());
-        JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json, summarizer);
+        JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json, summarizer, history,
+                wholeRun);
         AtomicInteger maxRunning = new AtomicInteger();
         pool.start();
         try {

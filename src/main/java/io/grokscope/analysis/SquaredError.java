@@ -1,0 +1,31 @@
+package io.grokscope.analysis;
+
+/**
+ * Mean squared error against one-hot targets over selected rows of a row-major logit table, as the trainer's MSE loss
+ * defines it (torch's {@code MSELoss()}: the mean over all n·classes entries), so restricted and excluded loss of an
+ * MSE-trained run are on the scale of its train_loss.
+ */
+final class SquaredError {
+
+    private SquaredError() {
+    }
+
+    /** Same arguments as {@link CrossEntropy#mean}. */
+    static double mean(double[] logits, int classes, int[] rows, int[] targets, double[] offsets, int[] offsetRows,
+            double offsetSign) {
+        double total = 0;
+        for (int i = 0; i < rows.length; i++) {
+            int base = rows[i] * classes;
+            int offsetBase = offsets == null ? 0 : offsetRows[i] * classes;
+            for (int c = 0; c < classes; c++) {
+                double v = logits == null ? 0 : logits[base + c];
+                if (offsets != null) {
+                    v += offsetSign * offsets[offsetBase + c];
+                }
+                double error = v - (c == targets[i] ? 1 : 0);
+                total += error * error;
+            }
+        }
+        return total / ((double) rows.length * classes);
+    }
+}

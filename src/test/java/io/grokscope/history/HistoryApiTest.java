@@ -1,0 +1,234 @@
+package io.grokscope.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.grokscope.jobs.TestJobs;
+import io.grokscope.support.Api;
+import io.grokscope.support.IntegrationTest;
+import io.grokscope.training.Checkpoint;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * A real run through the job pool: its parameter history, the export of one stored step (read back with NumPy), the
+ * whole-run restricted/excluded loss written when it ended, the per-frequency excluded losses with the spectrum, the
+ * recomputation on request, and deletion with the experiment.
+ */
+@IntegrationTest
+class HistoryApiTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Autowired
+    ParameterHistory history;
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port);
+    }
+
+    private long finishedRun() {
+        long id = api.postJson("/api/v1/experiments", """
+                {"name": "history-test", "task": {"operation": "ADD", "modulus": 23, "trainFraction": 0.5},
+                 "model": {"type": "MLP", "embedDim": 8, "hiddenDims": [32]},
+                 "training": {"steps": 300, "evalEvery": 20, "checkpointEvery": 100},
+                 "analysis": {"progressMeasuresEvery": 20}}""").json().get("id").asLong();
+        for (int i = 0; i < 20 && !"SUCCEEDED".equals(status(id)); i++) {
+            TestJobs.runNext(context, "history-test/0");
+        }
+        assertThat(status(id)).isEqualTo("SUCCEEDED");
+        return id;
+    }
+
+    private String status(long id) {
+        return jdbc.queryForObject("select status from experiment where id = ?", String.class, id);
+    }
+
+    @Test
+    void aFinishedRunHasItsHistoryAndWholeRunMeasuresFromStepZero() {
+        long id = finishedRun();
+
+        JsonNode listed = api.get("/api/v1/experiments/" + id + "/checkpoints").json();
+        List<Long> steps = new ArrayList<>();
+        long total = 0;
+        for (JsonNode step : listed.get("steps")) {
+            steps.add(step.get("step").asLong());
+            total += step.get("bytes").asLong();
+        }
+        // 16 measurements of a small MLP fit the default budget: all kept
+        List<Long> measured = new ArrayList<>();
+        for (long s = 0; s <= 300; s += 20) {
+            measured.add(s);
+        }
+        assertThat(steps).isEqualTo(measured);
+        assertThat(listed.get("totalBytes").asLong()).isEqualTo(total);
+        assertThat(listed.get("budgetBytes").asLong()).isEqualTo(history.budgetBytes());
+
+        // the whole-run series: one key set, every stored step from 0, no longer provisional
+        JsonNode metrics = api.get("/api/v1/experiments/" + id
+                + "/metrics?names=restricted_loss,excluded_loss,excluded_loss_max,weight_norm,weight_norm_sq").json();
+        assertThat(metrics.get("provisional")).isEmpty();
+        assertThat(longs(series(metrics, "restricted_loss").get("steps"))).isEqualTo(measured);
+        assertThat(longs(series(metrics, "excluded_loss").get("steps"))).isEqualTo(measured);
+        assertThat(longs(series(metrics, "excluded_loss_max").get("steps"))).isEqualTo(measured);
+        JsonNode norm = series(metrics, "weight_norm").get("values");
+        JsonNode normSq = series(metrics, "weight_norm_sq").get("values");
+        for (int i = 0; i < norm.size(); i++) {
+            assertThat(normSq.get(i).asDouble()).isCloseTo(Math.pow(norm.get(i).asDouble(), 2),
+                    within(1e-9 * normSq.get(i).asDouble()));
+        }
+        List<Integer> keys = jdbc.queryForList("select unnest(key_frequencies) from whole_run_measures"
+                + " where experiment_id = ?", Integer.class, id);
+        assertThat(keys).isNotEmpty();
+
+        // the spectrum carries the single-frequency excluded losses; their maximum is excluded_loss_max
+        JsonNode spectrum = api.get("/api/v1/experiments/" + id + "/spectrum?step=300").json();
+        assertThat(spectrum.get("excludedLosses")).hasSize(11);
+        double max = 0;
+        for (JsonNode loss : spectrum.get("excludedLosses")) {
+            max = Math.max(max, loss.asDouble());
+        }
+        JsonNode maxSeries = series(metrics, "excluded_loss_max").get("values");
+        assertThat(maxSeries.get(maxSeries.size() - 1).asDouble()).isEqualTo(max);
+
+        // recomputing a finished run stores the same values again
+        JsonNode recomputed = api.post("/api/v1/experiments/" + id + "/progress-measures/recompute").json();
+        assertThat(recomputed.get("stored").asBoolean()).isTrue();
+        assertThat(recomputed.get("provisional").asBoolean()).isFalse();
+        assertThat(recomputed.get("keyStep").asLong()).isEqualTo(300);
+        JsonNode excluded = series(metrics, "excluded_loss").get("values");
+        for (int i = 0; i < measured.size(); i++) {
+            JsonNode point = recomputed.get("points").get(i);
+            assertThat(point.get("step").asLong()).isEqualTo(measured.get(i));
+            assertThat(point.get("excludedLoss").asDouble()).isEqualTo(excluded.get(i).asDouble());
+        }
+
+        // deleted with the experiment
+        assertThat(api.delete("/api/v1/experiments/" + id).status()).isEqualTo(204);
+        assertThat(jdbc.queryForObject("select count(*) from parameter_snapshot where experiment_id = ?",
+                Integer.class, id)).isZero();
+        assertThat(api.get("/api/v1/experiments/" + id + "/checkpoints").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aStoredStepDownloadsAsNpyFilesThatNumpyReadsBack() throws Exception {
+        long id = finishedRun();
+        byte[] zip = download("/api/v1/experiments/" + id + "/checkpoints/140");
+        Map<String, byte[]> files = unzip(zip);
+        assertThat(files).containsKey("manifest.json");
+        JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.get("manifest.json"));
+        assertThat(manifest.get("step").asLong()).isEqualTo(140);
+        Checkpoint stored = history.load(id, 140).orElseThrow();
+
+        // the latest checkpoint's export and the history's last step are the same weights in the same format
+        assertThat(unzip(download("/api/v1/experiments/" + id + "/checkpoints/300")).keySet())
+                .isEqualTo(unzip(download("/api/v1/experiments/" + id + "/checkpoint")).keySet());
+
+        Path dir = Files.createTempDirectory("history-npy");
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            Files.write(dir.resolve(file.getKey()), file.getValue());
+        }
+        // NumPy prints, per file: name, dtype, shape, and the sum of squares in float64
+        Process python = new ProcessBuilder("python3", "-c", """
+                import json, sys, numpy as np
+                d = sys.argv[1]
+                for p in json.load(open(d + '/manifest.json'))['parameters']:
+                    a = np.load(d + '/' + p['file'])
+                    print(p['name'], a.dtype, ','.join(map(str, a.shape)), repr(float((a.astype(np.float64) ** 2).sum())),
+                          repr(float(a.ravel()[0])), a.flags['C_CONTIGUOUS'])
+                """, dir.toString()).redirectErrorStream(true).start();
+        assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(python.exitValue()).as(out).isZero();
+        List<String> lines = out.lines().toList();
+        assertThat(lines).hasSize(stored.parameters().size());
+        int i = 0;
+        for (Map.Entry<String, Checkpoint.Tensor> parameter : stored.parameters().entrySet()) {
+            String[] fields = lines.get(i++).split(" ");
+            assertThat(fields[0]).isEqualTo(parameter.getKey());
+            assertThat(fields[1]).isEqualTo("float32");
+            String shape = java.util.Arrays.stream(parameter.getValue().shape()).mapToObj(Long::toString)
+                    .collect(java.util.stream.Collectors.joining(","));
+            assertThat(fields[2]).isEqualTo(shape);
+            double sumSq = 0;
+            for (float v : parameter.getValue().values()) {
+                sumSq += (double) v * v;
+            }
+            assertThat(Double.parseDouble(fields[3])).isCloseTo(sumSq, within(1e-9 * Math.max(1, sumSq)));
+            assertThat(Double.parseDouble(fields[4])).isEqualTo((double) parameter.getValue().values()[0]);
+            assertThat(fields[5]).isEqualTo("True");
+        }
+
+        assertThat(status("/api/v1/experiments/" + id + "/checkpoints/141")).isEqualTo(404);
+        assertThat(status("/api/v1/experiments/999999999/checkpoints/0")).isEqualTo(404);
+        assertThat(status("/api/v1/experiments/" + id + "/checkpoints/x")).isEqualTo(400);
+    }
+
+    private int status(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private byte[] download(String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.uri(path)).GET()
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/zip");
+        return response.body();
+    }
+
+    private static Map<String, byte[]> unzip(byte[] zip) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                files.put(entry.getName(), in.readAllBytes());
+            }
+        }
+        return files;
+    }
+
+    private static List<Long> longs(JsonNode array) {
+        List<Long> values = new ArrayList<>();
+        array.forEach(n -> values.add(n.asLong()));
+        return values;
+    }
+
+    private static JsonNode series(JsonNode body, String name) {
+        for (JsonNode s : body.get("series")) {
+            if (s.get("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no series " + name + " in " + body);
+    }
+}
