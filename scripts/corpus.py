@@ -32,18 +32,18 @@ def mlp(name, p, fraction, wd, steps, lr=3e-3, every=10, seed=0, embed=32, hidde
 
 RUNS = dict([
     # train-fraction series at p = 47, weight decay 1 (Power et al.: less data, later generalization)
-    mlp('mlp-p47-f03-wd1', 47, 0.3, 1.0, 6000),
+    mlp('mlp-p47-f03-wd1', 47, 0.3, 1.0, 3000),
     mlp('mlp-p47-f05-wd1', 47, 0.5, 1.0, 6000),
-    mlp('mlp-p47-f07-wd1', 47, 0.7, 1.0, 4000),
-    mlp('mlp-p47-f09-wd1', 47, 0.9, 1.0, 3000),
+    mlp('mlp-p47-f07-wd1', 47, 0.7, 1.0, 3000),
+    mlp('mlp-p47-f09-wd1', 47, 0.9, 1.0, 2000),
     # weight-decay series at p = 47, fraction 0.5 (Nanda et al.: no weight decay, no grokking; more decay, sooner)
-    mlp('mlp-p47-f05-wd0', 47, 0.5, 0.0, 6000),
+    mlp('mlp-p47-f05-wd0', 47, 0.5, 0.0, 3000),
     mlp('mlp-p47-f05-wd3', 47, 0.5, 3.0, 6000),
     # other moduli
-    mlp('mlp-p31-f05-wd1', 31, 0.5, 1.0, 6000),
+    mlp('mlp-p31-f05-wd1', 31, 0.5, 1.0, 4000),
     mlp('mlp-p59-f05-wd1', 59, 0.5, 1.0, 6000),
     # a learning rate too small to fit the training set within the budget (confusion)
-    mlp('mlp-p47-f05-lr1e-5', 47, 0.5, 1.0, 3000, lr=1e-5),
+    mlp('mlp-p47-f05-lr1e-5', 47, 0.5, 1.0, 1000, lr=1e-5),
 ])
 
 

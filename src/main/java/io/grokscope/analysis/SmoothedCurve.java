@@ -44,9 +44,15 @@ final class SmoothedCurve {
         LINEAR
     }
 
-    static final int MAX_POINTS = 1000;
+    /** Grid intervals over a run's span: every window below is a share of the span, in steps. */
+    static final int GRID = 400;
+    /** Points of the Hampel window (recorded points: a spike is one evaluation, whatever the cadence). */
     static final int WINDOW = 5;
     static final int SLOPE_REACH = 2;
+    /** Half-width of the moving average and reach of the slope, in grid points: 1 % of the span each side. */
+    static final int SMOOTH_REACH = 4;
+    /** The smoothing reaches at least this many evaluation intervals each side. */
+    static final double MIN_REACH_INTERVALS = 2;
     /** How many robust standard deviations from its window's median make a point a spike. */
     static final double SPIKE_MADS = 3;
     /** Converts a median absolute deviation into a standard deviation for Gaussian noise. */
@@ -62,26 +68,42 @@ final class SmoothedCurve {
     private final double[] despiked;
     private final double[] smooth;
     private final double[] slope;
+    private final int reach;
+    private final double noise;
 
     private SmoothedCurve(MetricSeries source, long[] recordedSteps, double[] recordedValues, Scale scale,
-            double[] steps, double[] values) {
+            double[] steps, double[] values, int reach, double noise) {
+        this.reach = reach;
+        this.noise = noise;
         this.source = source;
         this.recordedSteps = recordedSteps;
         this.recordedValues = recordedValues;
         this.scale = scale;
         this.steps = steps;
-        this.despiked = despike(steps, values, WINDOW);
-        this.smooth = movingAverage(despiked, WINDOW);
+        this.despiked = values;
+        this.smooth = movingAverage(despiked, 2 * reach + 1);
         this.slope = new double[steps.length];
         for (int i = 0; i < steps.length; i++) {
-            int lo = Math.max(0, i - SLOPE_REACH);
-            int hi = Math.min(steps.length - 1, i + SLOPE_REACH);
+            int lo = Math.max(0, i - reach);
+            int hi = Math.min(steps.length - 1, i + reach);
             slope[i] = (smooth[hi] - smooth[lo]) / (steps[hi] - steps[lo]);
         }
     }
 
-    /** The prepared curve, or empty when fewer than {@code minPoints} finite points remain. */
+    /**
+     * The prepared curve on a grid of {@value #GRID} intervals over its own span, or empty when fewer than
+     * {@code minPoints} finite points remain.
+     */
     static Optional<SmoothedCurve> of(MetricSeries series, Scale scale, int minPoints) {
+        return of(series, scale, minPoints, 0);
+    }
+
+    /**
+     * The prepared curve on a grid of spacing {@code spacing} steps (0: {@value #GRID} intervals over its own span),
+     * or empty when fewer than {@code minPoints} finite points remain. Callers that compare several curves pass the
+     * same spacing (the run's span ÷ {@value #GRID}), so every window is the same number of steps on every curve.
+     */
+    static Optional<SmoothedCurve> of(MetricSeries series, Scale scale, int minPoints, double spacing) {
         int n = 0;
         long[] usedSteps = new long[series.size()];
         double[] usedValues = new double[series.size()];
@@ -103,26 +125,60 @@ final class SmoothedCurve {
         usedSteps = Arrays.copyOf(usedSteps, n);
         usedValues = Arrays.copyOf(usedValues, n);
         x = Arrays.copyOf(x, n);
-        y = Arrays.copyOf(y, n);
-        if (n > MAX_POINTS) {
-            int per = (n + MAX_POINTS - 1) / MAX_POINTS;
-            int bins = (n + per - 1) / per;
-            double[] bx = new double[bins];
-            double[] by = new double[bins];
-            for (int b = 0; b < bins; b++) {
-                int from = b * per;
-                int to = Math.min(n, from + per);
-                double sum = 0;
-                for (int i = from; i < to; i++) {
-                    sum += x[i];
-                }
-                bx[b] = sum / (to - from);
-                by[b] = median(Arrays.copyOfRange(y, from, to));
+        y = despike(x, Arrays.copyOf(y, n), WINDOW);
+        double span = x[n - 1] - x[0];
+        double h = spacing > 0 ? spacing : span / GRID;
+        int cells = (int) Math.min(4L * GRID, Math.max(2 * SMOOTH_REACH + 1, Math.round(span / h) + 1));
+        h = span / (cells - 1);
+        double[] gx = new double[cells];
+        double[] gy = new double[cells];
+        int j = 0;
+        for (int c = 0; c < cells; c++) {
+            gx[c] = x[0] + c * h;
+            // the mean of the recorded points in this cell when there are any (binning), else the line between the
+            // recorded points around it (interpolation)
+            double lo = gx[c] - h / 2;
+            double hi = gx[c] + h / 2;
+            while (j < n && x[j] < lo) {
+                j++;
             }
-            x = bx;
-            y = by;
+            double sum = 0;
+            int count = 0;
+            for (int k = j; k < n && x[k] < hi; k++) {
+                sum += y[k];
+                count++;
+            }
+            if (count > 0) {
+                gy[c] = sum / count;
+            } else {
+                int after = Math.min(n - 1, Math.max(1, j));
+                int before = after - 1;
+                double t = (gx[c] - x[before]) / (x[after] - x[before]);
+                gy[c] = y[before] + Math.max(0, Math.min(1, t)) * (y[after] - y[before]);
+            }
         }
-        return Optional.of(new SmoothedCurve(series, usedSteps, usedValues, scale, x, y));
+        // the window is 1 % of the span each side, but never narrower than two evaluation intervals: a window that
+        // holds a single evaluation averages nothing
+        double[] gaps = new double[n - 1];
+        for (int i = 1; i < n; i++) {
+            gaps[i - 1] = x[i] - x[i - 1];
+        }
+        double interval = median(gaps);
+        int reach = (int) Math.max(SMOOTH_REACH, Math.min(GRID / 8, Math.ceil(MIN_REACH_INTERVALS * interval / h)));
+        // the per-evaluation noise: a robust spread of the recorded points around a running median of 5
+        double[] residuals = new double[n];
+        for (int i = 0; i < n; i++) {
+            int lo = Math.max(0, i - 2);
+            int hi = Math.min(n - 1, i + 2);
+            residuals[i] = Math.abs(y[i] - median(Arrays.copyOfRange(y, lo, hi + 1)));
+        }
+        double noise = MAD_TO_SIGMA * median(residuals);
+        return Optional.of(new SmoothedCurve(series, usedSteps, usedValues, scale, gx, gy, reach, noise));
+    }
+
+    /** The robust standard deviation of one evaluation around the local median, on this curve's scale. */
+    double noise() {
+        return noise;
     }
 
     Metric metric() {
