@@ -42,6 +42,7 @@ RUNS = dict([
     # other moduli
     mlp('mlp-p31-f05-wd1', 31, 0.5, 1.0, 4000),
     mlp('mlp-p59-f05-wd1', 59, 0.5, 1.0, 6000),
+    mlp('mlp-p31-f05-wd1-long', 31, 0.5, 1.0, 12000),
     # a learning rate too small to fit the training set within the budget (confusion)
     mlp('mlp-p47-f05-lr1e-5', 47, 0.5, 1.0, 1000, lr=1e-5),
 ])

@@ -180,6 +180,13 @@ final class PhaseLocator {
             notes.add("train loss never falls by " + MIN_MEMORIZATION_DROP
                     + " decades in one fast stretch: no memorization phase to locate");
         }
+        if (fit != null && cleanup != null && train.step(fit.peak()) < cleanup.start()
+                && train.step(fit.hi()) >= cleanup.start()) {
+            // train loss often keeps falling fast into cleanup (weight decay lowers it too): the memorization drop
+            // ends before cleanup begins
+            int hi = Math.max(fit.peak(), train.indexAtOrBefore(cleanup.start()) - 1);
+            fit = new Descent(train, fit.peak(), fit.lo(), hi, fit.start(), null);
+        }
         TrainLossEnd trainEnd = fit == null ? null : trainLossEnd(fit, cleanup);
         if (trainEnd != null) {
             memorizationEvidence.add(evidence(train, train.step(fit.peak()), String.format(Locale.ROOT,
@@ -559,7 +566,7 @@ final class PhaseLocator {
         int beforeCleanup = train.last();
         if (cleanup != null) {
             int lastBefore = train.indexAtOrBefore(cleanup.start()) - 1;
-            if (lastBefore > fit.hi()) {
+            if (lastBefore >= fit.hi()) {
                 beforeCleanup = lastBefore;
             }
         }

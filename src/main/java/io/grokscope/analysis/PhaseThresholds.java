@@ -6,7 +6,8 @@ package io.grokscope.analysis;
  *
  * <p>The grokking delay is judged relative to the run, so that the same curves on another step axis (epochs instead
  * of steps, an evaluation every 10 steps instead of every 100) get the same verdict: generalization counts as late
- * when it comes at least {@code grokkingMinDelayRatio} × the memorization step after memorization. Liu et al.'s
+ * when test accuracy stays on its floor for at least {@code grokkingMinDelayRatio} × the memorization step after
+ * memorization before it rises (a plateau, see {@link PhaseAnalyzer}). Liu et al.'s
  * absolute 10³-step gap was set for their 10⁵-step budget; a 3 000-step MLP run or a run logged in epochs of 10 steps
  * cannot be judged by it. {@code grokkingMinDelay} remains as an absolute floor in steps.
  *
@@ -26,14 +27,17 @@ package io.grokscope.analysis;
 public record PhaseThresholds(double memorization, double generalization, long grokkingMinDelay,
         double grokkingMinDelayRatio, long holdSteps, double tolerance, double maxTransitionShare) {
 
-    /** The default absolute floor of the delay: small, so that the relative rule decides on every step axis. */
-    public static final long DEFAULT_MIN_DELAY = 100;
+    /**
+     * The default absolute floor of the delay: none, so that the relative rule alone decides and the verdict is the
+     * same on every step axis (a run logged in epochs, or every 10 steps); Liu et al.'s 1 000 suits a 10⁵-step budget.
+     */
+    public static final long DEFAULT_MIN_DELAY = 0;
     public static final double DEFAULT_MIN_DELAY_RATIO = 1.0;
     public static final long DEFAULT_HOLD_STEPS = 500;
     public static final double DEFAULT_TOLERANCE = 0.01;
     public static final double DEFAULT_MAX_TRANSITION_SHARE = 0.7;
 
-    /** 0.99, 0.99, a delay of at least 100 steps and 1 × the memorization step, held 500 steps within 0.01. */
+    /** 0.99, 0.99, a plateau of at least 1 × the memorization step, held 500 steps within 0.01. */
     public static final PhaseThresholds DEFAULTS = new PhaseThresholds(0.99, 0.99, DEFAULT_MIN_DELAY);
 
     public PhaseThresholds {

@@ -67,7 +67,22 @@ final class AnalysisCorpus {
             new Run("grokfast-ablation-pre-torch-default", Verdict.COMPREHENSION, "raw curves: train and test"
                     + " accuracy rise together (0.99 at 1100 and 1350)"),
             new Run("grokfast-ema-pre-ln-nanda-init", Verdict.CONFUSION, "raw curves: train accuracy ends at 0.79,"
-                    + " never near 0.99"));
+                    + " never near 0.99"),
+            new Run("mlp-p47-f05-wd1", Verdict.GROKKING, "Power et al.: at 50 % data generalization comes long"
+                    + " after fitting; raw curves: train acc 1.0 from ~110, test acc at chance until ~900, 0.99 at"
+                    + " ~3000"),
+            new Run("mlp-p47-f07-wd1", Verdict.GROKKING, "raw curves: train acc 1.0 from ~150, test acc at chance"
+                    + " until ~360 (a plateau longer than the time to fit), then 0.06 -> 0.997 within ~360 steps"),
+            new Run("mlp-p47-f09-wd1", Verdict.COMPREHENSION, "Nanda et al.: at >= 60 % data generalization is"
+                    + " immediate; raw curves: test acc starts rising as train acc reaches 1.0 (~160)"),
+            new Run("mlp-p47-f03-wd1", Verdict.MEMORIZATION, "Power et al.: less data, later generalization; the"
+                    + " reproduction's 3 000-step budget; raw curves: test acc 0.0 throughout"),
+            new Run("mlp-p47-f05-wd0", Verdict.MEMORIZATION, "Nanda et al.: no grokking without weight decay;"
+                    + " raw curves: test acc 0.0 throughout"),
+            new Run("mlp-p31-f05-wd1", Verdict.MEMORIZATION, "raw curves: test acc creeps to 0.21 by the end of"
+                    + " the 4 000-step budget, never near 0.99"),
+            new Run("mlp-p47-f05-lr1e-5", Verdict.CONFUSION, "learning rate 1e-5 for 1 000 steps; raw curves:"
+                    + " train acc ends at 0.045"));
 
     private AnalysisCorpus() {
     }
