@@ -78,8 +78,8 @@ record AccuracyMilestones(Long firstCrossing, Long holdsFrom, Long lostAt, List<
             boolean held = true;
             for (int j = i; j < n && steps.get(j)[0] <= until; j++) {
                 // one evaluation below the band between two that hold is a spike, reported as an instability
-                boolean isolated = j + 1 < n && values.get(j + 1) >= band && values.get(j - 1) >= band;
-                if (values.get(j) < band && !isolated) {
+                if (values.get(j) < band && !(j > i && j + 1 < n && values.get(j + 1) >= band
+                        && values.get(j - 1) >= band)) {
                     held = false;
                     break;
                 }

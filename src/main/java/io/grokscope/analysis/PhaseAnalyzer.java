@@ -151,18 +151,20 @@ public final class PhaseAnalyzer {
             // test accuracy starts rising as soon as it fits (Nanda et al.: immediate generalization at >= 60 % data)
             // has a delay to 99 % but no plateau; the delay is judged by the plateau when the rise can be measured
             double plateau = transition == null ? delay : transition.low() - mem;
-            // below two evaluation intervals a plateau cannot be told from simultaneous
-            double resolution = 2 * evaluationInterval(history.require(Metric.TEST_ACC));
+            // a plateau the evaluations did not see (no evaluation after memorization still on the floor) cannot be
+            // told from a rise that began with fitting
+            boolean seen = transition == null || transition.lastLowStep() > mem;
             String timing = String.format(Locale.ROOT, "%s, and %s %d steps later (%s the memorization step)%s",
                     trainHeld, testHeld, delay, mem > 0 ? String.format(Locale.ROOT, "%.2f ×", (double) delay / mem)
                             : "undefined ×", transition == null ? "" : String.format(Locale.ROOT, "; test accuracy "
                                     + "began its rise (10 %%) %.0f steps after memorization", plateau));
-            if (plateau < needed || plateau < resolution) {
+            if (plateau < needed || !seen) {
                 verdict = Verdict.COMPREHENSION;
-                reason = String.format(Locale.ROOT, "%s; a plateau of less than %.0f steps (the largest of %d steps, "
-                        + "%.2f × the memorization step and two evaluation intervals) means generalization came "
-                        + "with fitting", timing, Math.max(needed, resolution), thresholds.grokkingMinDelay(),
-                        thresholds.grokkingMinDelayRatio());
+                reason = String.format(Locale.ROOT, "%s; %s means generalization came with fitting", timing, !seen
+                        ? "no evaluation after memorization shows test accuracy still on its floor, which"
+                        : String.format(Locale.ROOT, "a plateau of less than %.0f steps (the larger of %d steps and "
+                                + "%.2f × the memorization step)", needed, thresholds.grokkingMinDelay(),
+                                thresholds.grokkingMinDelayRatio()));
             } else if (share != null && share > thresholds.maxTransitionShare()) {
                 verdict = Verdict.COMPREHENSION;
                 reason = String.format(Locale.ROOT, "%s; but test accuracy rose from 10 %% to 90 %% of its rise over "
@@ -205,19 +207,6 @@ public final class PhaseAnalyzer {
                         m.lastValue(), m.lastStep())
                 : String.format(Locale.ROOT, "%s accuracy touched %s at step %d but never held it for %d steps",
                         split, threshold, m.firstCrossing(), thresholds.holdSteps());
-    }
-
-    /** The median spacing of a series' steps. */
-    private static double evaluationInterval(MetricSeries series) {
-        if (series.size() < 2) {
-            return 0;
-        }
-        long[] gaps = new long[series.size() - 1];
-        for (int i = 1; i < series.size(); i++) {
-            gaps[i - 1] = series.step(i) - series.step(i - 1);
-        }
-        java.util.Arrays.sort(gaps);
-        return gaps[gaps.length / 2];
     }
 
     private static double valueAt(MetricHistory history, Metric metric, long step) {

@@ -309,6 +309,10 @@ final class PhaseLocator {
             List<Evidence> evidence = cleanupEvidence(cleanup, weight, restricted, giniUnembed, giniEmbed);
             Double end = cleanup.end();
             if (end != null) {
+                // each measure's own end; cleanup ends at their median (the upper one of an even count), so one
+                // noisy measure neither cuts it short nor drags it out
+                List<Double> ends = new ArrayList<>(List.of(end));
+                List<Evidence> levelEvidence = new ArrayList<>();
                 for (SmoothedCurve measure : java.util.Arrays.asList(weight, giniUnembed, giniEmbed)) {
                     if (measure == null || measure == cleanup.curve()) {
                         continue;
@@ -318,18 +322,23 @@ final class PhaseLocator {
                         continue;
                     }
                     if (levelled.isNaN()) {
-                        end = null;
-                        notes.add(measure.metric().wireName() + " is still changing fast at the last step: "
-                                + "cleanup has no end yet");
-                        break;
+                        ends.add(Double.POSITIVE_INFINITY);
+                        notes.add(measure.metric().wireName() + " is still changing fast at the last step");
+                        continue;
                     }
-                    if (levelled > end) {
-                        evidence.add(evidence(measure, levelled, measure.metric().wireName().replace('_', ' ')
-                                + (measure.scale() == Scale.LINEAR ? " stops rising fast" : " stops falling fast")
-                                + ": cleanup ends here"));
-                        end = levelled;
-                    }
+                    ends.add(levelled);
+                    levelEvidence.add(evidence(measure, levelled, measure.metric().wireName().replace('_', ' ')
+                            + (measure.scale() == Scale.LINEAR ? " stops rising fast" : " stops falling fast")));
                 }
+                java.util.Collections.sort(ends);
+                double median = ends.get(ends.size() / 2);
+                if (Double.isInfinite(median)) {
+                    end = null;
+                    notes.add("cleanup has no end yet: most of its measures still change fast at the last step");
+                } else {
+                    end = median;
+                }
+                evidence.addAll(levelEvidence);
             }
             phases.add(new Phase(PhaseName.CLEANUP, round(cleanup.start()), round(end), evidence));
             if (cleanup.end() == null) {

@@ -18,8 +18,10 @@ import java.util.List;
  * @param high       the step of the 90 % point
  * @param recordedLow  the recorded step nearest the 10 % point, and its value
  * @param recordedHigh the recorded step nearest the 90 % point, and its value
+ * @param lastLowStep  the last evaluation below the 10 % level before the rise
  */
-record Transition(double low, double high, long recordedLow, double lowValue, long recordedHigh, double highValue) {
+record Transition(double low, double high, long recordedLow, double lowValue, long recordedHigh, double highValue,
+        long lastLowStep) {
 
     double width() {
         return high - low;
@@ -80,7 +82,7 @@ record Transition(double low, double high, long recordedLow, double lowValue, lo
         int lowIndex = nearest(steps, low);
         int highIndex = nearest(steps, high);
         return new Transition(low, high, steps.get(lowIndex), values.get(lowIndex), steps.get(highIndex),
-                values.get(highIndex));
+                values.get(highIndex), steps.get(below));
     }
 
     /** Where the segment from point {@code i} to point {@code i + 1} crosses {@code level}. */
