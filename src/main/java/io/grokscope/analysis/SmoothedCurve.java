@@ -12,24 +12,22 @@ import java.util.Optional;
  * <li><b>Log-value scale</b> for losses and norms: the losses of a grokking run span seven decades and change
  * exponentially within a phase, so on log₁₀ they are close to piecewise linear, and "falls fastest" means "falls by
  * the most decades per step", the same at 1 and at 1e-6. Gini and accuracy stay linear (bounded in [0, 1]).</li>
- * <li><b>Linear step axis</b>: Nanda et al. read the phase boundaries on a linear epoch axis, and eval points are
- * equally spaced in steps, so a window of points is a window of steps.</li>
- * <li><b>Binning</b> to at most {@value #MAX_POINTS} points (median per bin) bounds the cost for runs evaluated
- * every step, with no effect on runs evaluated every 100 steps.</li>
- * <li><b>Despiking</b> by a Hampel filter over {@value #WINDOW} points: a point is replaced by its window's median
- * only when it lies more than {@value #SPIKE_MADS} robust standard deviations (1.4826 × the median absolute
- * deviation) from it. Isolated spikes (common late in grokking runs) go; corners stay. A plain running median would
- * also remove spikes, but it clips every V-shaped minimum into a flat bottom that leans toward the shallower side,
- * and a V is exactly what a turning point such as excluded loss's looks like. Windows shrink symmetrically at the
- * ends. The last point (the latest eval of a running run, where a spike would look like the steepest fall of the
- * run) follows Tukey's end-point rule: the median of the point, its despiked neighbour, and the line through the two
- * despiked points before it extended to the end, which keeps a straight end and drops a spike until the next eval
- * confirms or refutes it. The first point is kept as recorded: it is the initialisation, and a network that fits its
- * training set within one eval interval shows its whole fall in that point.</li>
- * <li>A <b>moving average</b> over {@value #WINDOW} points then removes the remaining noise, its window also
- * shrinking symmetrically at the ends.</li>
- * <li><b>Slope</b> by a central difference over ±{@value #SLOPE_REACH} points of the smoothed curve: a smoothed
- * derivative, robust enough to compare rates across the run.</li>
+ * <li><b>Linear step axis</b>: Nanda et al. read the phase boundaries on a linear epoch axis.</li>
+ * <li><b>Despiking</b> by a Hampel filter over {@value #WINDOW} recorded points (a spike is one evaluation, whatever
+ * the cadence): a point is replaced by its window's median only when it lies more than {@value #SPIKE_MADS} robust
+ * standard deviations (1.4826 × the median absolute deviation) from it. Corners stay, so a V-shaped turning point
+ * such as excluded loss's keeps its shape. The last point follows Tukey's end-point rule, the first is kept as
+ * recorded (the initialisation).</li>
+ * <li><b>A grid in steps</b>: the despiked points are put on a uniform grid ({@value #GRID} intervals over the run's
+ * span, the same spacing for every curve of a run): the mean of the points in a cell, or the line between the points
+ * around it. From here on every window is a share of the span in steps, never a count of evaluations, so a run
+ * evaluated every 10 steps and the same run evaluated every 500 are smoothed alike, and so are the same curves on a
+ * step axis ×10.</li>
+ * <li>A <b>moving average</b> of ±1 % of the span ({@value #SMOOTH_REACH} grid points), widened to at least
+ * {@value #MIN_REACH_INTERVALS} evaluation intervals (a window that holds one evaluation averages nothing), and the
+ * <b>slope</b> as the central difference over the same reach.</li>
+ * <li>The curve's <b>noise</b>: the robust spread of its recorded points around a running median of 5, so callers can
+ * refuse to place a boundary on a change that noise alone could make.</li>
  * </ul>
  * Smoothing blurs edges by a few points; the boundaries are then placed precisely by {@link HingeFit} on the
  * despiked (not averaged) values, which averages noise by least squares instead.
