@@ -73,6 +73,11 @@ export const compareMetrics = (ids, { names, maxPoints } = {}) =>
 
 export const getAnalysis = (id) => request(`${base}/experiments/${id}/analysis`);
 
+/** The analysis of curves in a CSV (the service's export, or a wide step,<metric>,… table); nothing is stored. */
+export const analyseCurves = (csv) => request(`${base}/analyses`, {
+  method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: csv,
+});
+
 /** The spectrum, or null while none was measured (and for tasks without a Fourier basis): the API answers 404. */
 export async function getSpectrum(id, step) {
   try {

@@ -53,15 +53,20 @@ final class PhaseLocator {
     static final double MIN_NORM_MOVE = 0.01;
     static final double MIN_GINI_RISE = 0.05;
     static final int MIN_POINTS = 8;
-    static final int CONFIRM_POINTS = 3;
-    /** Points on each side of a boundary that a refining hinge fit may use, at least. */
-    static final int MIN_FIT_REACH = 5;
+    /** Grid points (each 1/{@value SmoothedCurve#GRID} of the run's span) that must follow a boundary. */
+    static final int CONFIRM_POINTS = 4;
+    /** Grid points on each side of a boundary that a refining hinge fit may use, at least. */
+    static final int MIN_FIT_REACH = 8;
     /** A train-loss fall at least this fraction as fast as its steepest still counts as memorization going on. */
     static final double SLOW_FALL_FRACTION = 0.05;
     /** After the end of memorization train loss falls at most this fraction as fast as just before it. */
     static final double FLAT_FRACTION = 0.25;
-    /** Points at the end of the data that say whether train loss is still falling. */
-    static final int TAIL_POINTS = 10;
+    /** Grid points at the end of the data (5 % of the span) that say whether train loss is still falling. */
+    static final int TAIL_POINTS = 20;
+    /** Without a cleanup after it, circuit formation needs the weight norm to fall this many decades (21 %). */
+    static final double MIN_NORM_MOVE_ALONE = 0.1;
+    /** A measure's change must exceed this many times its per-evaluation noise to place a boundary. */
+    static final double NOISE_MULTIPLE = 3;
     /** A fall at least this fraction as fast as a curve's steepest anywhere counts as its fastest. */
     static final double AS_FAST_AS = 0.9;
 
@@ -78,26 +83,70 @@ final class PhaseLocator {
     }
 
     private final MetricHistory history;
+    private final Verdict verdict;
+    private final Long memorizationStep;
+    private final double spacing;
     private final List<String> notes = new ArrayList<>();
 
-    private PhaseLocator(MetricHistory history) {
+    private PhaseLocator(MetricHistory history, Verdict verdict, Long memorizationStep) {
         this.history = history;
+        this.verdict = verdict;
+        this.memorizationStep = memorizationStep;
+        this.spacing = Math.max(1e-9, (double) (lastStep() - firstStep()) / SmoothedCurve.GRID);
     }
 
+    /** The phases of a run of unknown verdict (every phase the curves show). */
     static Result locate(MetricHistory history) {
-        return new PhaseLocator(history).run();
+        return locate(history, Verdict.RUNNING, null);
+    }
+
+    /**
+     * The phases that make sense for a run with this verdict: none for CONFUSION (it never fit its training set);
+     * memorization, and circuit formation only where the progress measures show it, for MEMORIZATION (no cleanup
+     * without generalization); memorization only for COMPREHENSION (generalization came with fitting); all three
+     * for GROKKING and RUNNING.
+     */
+    static Result locate(MetricHistory history, Verdict verdict, Long memorizationStep) {
+        return new PhaseLocator(history, verdict, memorizationStep).run();
     }
 
     private Optional<SmoothedCurve> curve(Metric metric, Scale scale) {
-        return history.series(metric).flatMap(series -> SmoothedCurve.of(series, scale, MIN_POINTS));
+        return history.series(metric).flatMap(series -> SmoothedCurve.of(series, scale, MIN_POINTS, spacing));
+    }
+
+    /** A metric that may not exist in this build's vocabulary (measures added by later versions), by wire name. */
+    static Optional<Metric> metricNamed(String wireName) {
+        for (Metric metric : Metric.values()) {
+            if (metric.wireName().equals(wireName)) {
+                return Optional.of(metric);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first of these metrics that has a usable curve. */
+    private SmoothedCurve firstCurve(Scale scale, String... wireNames) {
+        for (String name : wireNames) {
+            Optional<SmoothedCurve> found = metricNamed(name).flatMap(m -> curve(m, scale));
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        return null;
     }
 
     private Result run() {
+        if (verdict == Verdict.CONFUSION) {
+            notes.add("train accuracy never held its threshold: the run did not memorise, so it has no "
+                    + "memorization, circuit-formation or cleanup phase");
+            return new Result(List.of(), notes);
+        }
         SmoothedCurve train = curve(Metric.TRAIN_LOSS, Scale.LOG10).orElse(null);
         SmoothedCurve test = curve(Metric.TEST_LOSS, Scale.LOG10).orElse(null);
-        SmoothedCurve excluded = curve(Metric.EXCLUDED_LOSS, Scale.LOG10).orElse(null);
+        // the measures helper's whole-run variants are used where the classic series are missing
+        SmoothedCurve excluded = firstCurve(Scale.LOG10, "excluded_loss", "excluded_loss_max");
         SmoothedCurve restricted = curve(Metric.RESTRICTED_LOSS, Scale.LOG10).orElse(null);
-        SmoothedCurve weight = curve(Metric.WEIGHT_NORM, Scale.LOG10).orElse(null);
+        SmoothedCurve weight = firstCurve(Scale.LOG10, "weight_norm", "weight_norm_sq");
         SmoothedCurve giniUnembed = curve(Metric.FOURIER_GINI_UNEMBED, Scale.LINEAR).orElse(null);
         SmoothedCurve giniEmbed = curve(Metric.FOURIER_GINI_EMBED, Scale.LINEAR).orElse(null);
         for (Metric metric : List.of(Metric.TRAIN_LOSS, Metric.TEST_LOSS, Metric.EXCLUDED_LOSS,
@@ -111,9 +160,11 @@ final class PhaseLocator {
             }
         }
 
-        // 1. cleanup: the fastest fall of test loss (or, without it, of the weight norm)
+        // 1. cleanup: the fastest fall of test loss (or, without it, of the weight norm); only in a run that generalized
         Descent cleanup = null;
-        if (test != null) {
+        if (verdict == Verdict.MEMORIZATION) {
+            notes.add("test accuracy never held its threshold: no cleanup phase");
+        } else if (test != null) {
             cleanup = steepestDescent(test, MIN_CLEANUP_DROP);
         } else if (weight != null) {
             cleanup = steepestDescent(weight, MIN_WEIGHT_NORM_CLEANUP_DROP);
@@ -128,6 +179,13 @@ final class PhaseLocator {
         if (train != null && fit == null) {
             notes.add("train loss never falls by " + MIN_MEMORIZATION_DROP
                     + " decades in one fast stretch: no memorization phase to locate");
+        }
+        if (fit != null && cleanup != null && train.step(fit.peak()) < cleanup.start()
+                && train.step(fit.hi()) >= cleanup.start()) {
+            // train loss often keeps falling fast into cleanup (weight decay lowers it too): the memorization drop
+            // ends before cleanup begins
+            int hi = Math.max(fit.peak(), train.indexAtOrBefore(cleanup.start()) - 1);
+            fit = new Descent(train, fit.peak(), fit.lo(), hi, fit.start(), null);
         }
         TrainLossEnd trainEnd = fit == null ? null : trainLossEnd(fit, cleanup);
         if (trainEnd != null) {
@@ -161,7 +219,25 @@ final class PhaseLocator {
 
         List<Phase> phases = new ArrayList<>();
         long firstStep = firstStep();
-        if (fit != null || memorizationEnd != null) {
+        if (verdict == Verdict.COMPREHENSION && memorizationStep != null) {
+            // train and test loss keep falling together long after the training set is fit, so the losses cannot
+            // say where fitting ended: the accuracy milestone does
+            phases.add(new Phase(PhaseName.MEMORIZATION, firstStep, memorizationStep, List.of(new Evidence(
+                    Metric.TRAIN_ACC, memorizationStep, trainAccuracyAt(memorizationStep),
+                    "train accuracy holds its threshold: the training set is fit"))));
+            notes.add("the verdict is COMPREHENSION (generalization came with fitting, or as a gradual drift): the "
+                    + "memorization phase ends at the memorization step, and there is no separate circuit-formation "
+                    + "or cleanup phase");
+            return new Result(phases, notes);
+        }
+        if (fit == null && memorizationEnd == null && memorizationStep != null && verdict != Verdict.RUNNING) {
+            phases.add(new Phase(PhaseName.MEMORIZATION, firstStep, memorizationStep, List.of(new Evidence(
+                    Metric.TRAIN_ACC, memorizationStep, trainAccuracyAt(memorizationStep),
+                    "train accuracy holds its threshold: the training set is fit"))));
+            notes.add("train loss shows no clear end of memorization (no fast fall that flattens), so the "
+                    + "memorization phase ends at the memorization step");
+            memorizationEnd = (double) memorizationStep;
+        } else if (fit != null || memorizationEnd != null) {
             phases.add(new Phase(PhaseName.MEMORIZATION, firstStep, round(memorizationEnd), memorizationEvidence));
             if (memorizationEnd == null) {
                 notes.add(trainEnd != null && trainEnd.stillFalling()
@@ -193,8 +269,10 @@ final class PhaseLocator {
                     circuitEvidence);
             circuitMoves |= move(restricted, windowStart, windowEnd, -MIN_LOSS_MOVE, "restricted loss falls",
                     circuitEvidence);
-            circuitMoves |= move(weight, windowStart, windowEnd, -MIN_NORM_MOVE, "weight norm falls",
-                    circuitEvidence);
+            // the weight norm alone is weak evidence (it drifts a few per cent in any run): without a cleanup after
+            // it, it must fall by a fifth
+            circuitMoves |= move(weight, windowStart, windowEnd, cleanup != null ? -MIN_NORM_MOVE
+                    : -MIN_NORM_MOVE_ALONE, "weight norm falls", circuitEvidence);
             if (test != null && (circuitMoves || cleanup != null)) {
                 double testChange = test.smoothAt(windowEnd) - test.smoothAt(windowStart);
                 if (testChange > -MIN_CLEANUP_DROP) {
@@ -225,16 +303,112 @@ final class PhaseLocator {
                     + "loss and weight norm do not fall");
         }
 
-        // 4. cleanup
+        // 4. cleanup: from the start of test loss's collapse until it, the weight norm's sharp fall and the Gini
+        // jump have all levelled off (Nanda et al. §5.2)
         if (cleanup != null) {
-            phases.add(new Phase(PhaseName.CLEANUP, round(cleanup.start()), round(cleanup.end()),
-                    cleanupEvidence(cleanup, weight, restricted, giniUnembed, giniEmbed)));
+            List<Evidence> evidence = cleanupEvidence(cleanup, weight, restricted, giniUnembed, giniEmbed);
+            Double end = cleanup.end();
+            if (end != null) {
+                // each measure's own end; cleanup ends at their median (the upper one of an even count), so one
+                // noisy measure neither cuts it short nor drags it out
+                List<Double> ends = new ArrayList<>(List.of(end));
+                List<Evidence> levelEvidence = new ArrayList<>();
+                for (SmoothedCurve measure : java.util.Arrays.asList(weight, giniUnembed, giniEmbed)) {
+                    if (measure == null || measure == cleanup.curve()) {
+                        continue;
+                    }
+                    Double levelled = levelsOff(measure, cleanup, measure.scale() == Scale.LINEAR);
+                    if (levelled == null) {
+                        continue;
+                    }
+                    if (levelled.isNaN()) {
+                        ends.add(Double.POSITIVE_INFINITY);
+                        notes.add(measure.metric().wireName() + " is still changing fast at the last step");
+                        continue;
+                    }
+                    ends.add(levelled);
+                    levelEvidence.add(evidence(measure, levelled, measure.metric().wireName().replace('_', ' ')
+                            + (measure.scale() == Scale.LINEAR ? " stops rising fast" : " stops falling fast")));
+                }
+                java.util.Collections.sort(ends);
+                double median = ends.get(ends.size() / 2);
+                if (Double.isInfinite(median)) {
+                    end = null;
+                    notes.add("cleanup has no end yet: most of its measures still change fast at the last step");
+                } else {
+                    end = median;
+                }
+                evidence.addAll(levelEvidence);
+            }
+            phases.add(new Phase(PhaseName.CLEANUP, round(cleanup.start()), round(end), evidence));
             if (cleanup.end() == null) {
                 notes.add(cleanup.curve().metric().wireName() + " is still falling fast at the last step ("
                         + lastStep() + "): cleanup has no end yet");
             }
         }
         return new Result(phases, notes);
+    }
+
+    /**
+     * Where a measure's fast change during cleanup (the weight norm's fall, or a Gini coefficient's rise) ends: the
+     * fast stretch around its steepest change between the start of cleanup and twice cleanup's length after its end,
+     * ended by a hinge fit; null when it does not change fast there (or its fastest change lies before cleanup),
+     * NaN when it still changes fast at the last step.
+     */
+    private Double levelsOff(SmoothedCurve measure, Descent cleanup, boolean rises) {
+        double from = cleanup.start();
+        double until = cleanup.end() + 2 * (cleanup.end() - cleanup.start());
+        int lo = Math.max(0, measure.indexAtOrAfter(from));
+        int hi = Math.min(measure.last(), measure.indexAtOrBefore(until));
+        if (hi - lo < 2 * MIN_FIT_REACH) {
+            return null;
+        }
+        double sign = rises ? -1 : 1;
+        int peak = lo;
+        for (int i = lo; i <= hi; i++) {
+            if (sign * measure.slope(i) < sign * measure.slope(peak)) {
+                peak = i;
+            }
+        }
+        double peakSlope = sign * measure.slope(peak);
+        if (!(peakSlope < 0)) {
+            return null;
+        }
+        // the change must be the measure's fastest of the run and large enough to matter
+        int anywhere = 0;
+        for (int i = 0; i <= measure.last(); i++) {
+            if (sign * measure.slope(i) < sign * measure.slope(anywhere)) {
+                anywhere = i;
+            }
+        }
+        if (peakSlope > AS_FAST_AS * sign * measure.slope(anywhere)) {
+            return null;
+        }
+        int end = peak;
+        while (end + 1 <= measure.last() && sign * measure.slope(end + 1) <= FAST_FRACTION * peakSlope) {
+            end++;
+        }
+        int start = peak;
+        while (start - 1 >= 0 && sign * measure.slope(start - 1) <= FAST_FRACTION * peakSlope) {
+            start--;
+        }
+        double moved = Math.abs(measure.smooth(end) - measure.smooth(start));
+        // a change that noise of this size could make is not one to end cleanup by
+        if (moved < (rises ? MIN_GINI_RISE : MIN_NORM_MOVE) || moved < NOISE_MULTIPLE * measure.noise()) {
+            return null;
+        }
+        if (measure.last() - end < CONFIRM_POINTS) {
+            return Double.NaN;
+        }
+        double knot = measure.step(end);
+        int reach = Math.max(MIN_FIT_REACH, end - start);
+        Optional<HingeFit> knee = HingeFit.best(measure.steps(), measure.despiked(), peak,
+                Math.min(measure.last(), end + reach));
+        if (knee.isPresent() && sign * knee.get().rightSlope() > sign * knee.get().leftSlope()
+                && measure.last() - measure.indexAtOrAfter(knee.get().knot()) >= CONFIRM_POINTS) {
+            knot = knee.get().knot();
+        }
+        return knot;
     }
 
     private List<Evidence> cleanupEvidence(Descent cleanup, SmoothedCurve weight, SmoothedCurve restricted,
@@ -297,7 +471,9 @@ final class PhaseLocator {
         }
         double start = Math.max(from, curve.step(0));
         double change = curve.smoothAt(to) - curve.smoothAt(start);
-        boolean moved = threshold > 0 ? change >= threshold : change <= threshold;
+        // a move the curve's own noise could make (its smoothed values average at least 5 evaluations) is no move
+        double needed = Math.max(Math.abs(threshold), NOISE_MULTIPLE * curve.noise() / Math.sqrt(5));
+        boolean moved = threshold > 0 ? change >= needed : change <= -needed;
         if (moved) {
             found.add(evidence(curve, to, String.format(Locale.ROOT, "%s from %s at step %d to %s", finding,
                     format(curve.recordedValueNear(start)), curve.recordedStepNear(start),
@@ -399,7 +575,7 @@ final class PhaseLocator {
         int beforeCleanup = train.last();
         if (cleanup != null) {
             int lastBefore = train.indexAtOrBefore(cleanup.start()) - 1;
-            if (lastBefore > fit.hi()) {
+            if (lastBefore >= fit.hi()) {
                 beforeCleanup = lastBefore;
             }
         }
@@ -461,7 +637,13 @@ final class PhaseLocator {
     private Double excludedLossTurn(SmoothedCurve excluded, double from, Descent cleanup) {
         int lo = Math.min(excluded.last(), excluded.indexAtOrAfter(from));
         int hi = excluded.last();
-        if (cleanup != null && cleanup.start() > excluded.step(lo)) {
+        if (cleanup != null) {
+            // the turn lies before cleanup, always: a series that starts after cleanup began has none to show
+            if (cleanup.start() <= excluded.step(lo)) {
+                notes.add("excluded loss is recorded only from step " + Math.round(excluded.step(0)) + ", after "
+                        + "cleanup began, so it cannot show the end of memorization; that rests on train loss");
+                return null;
+            }
             hi = Math.max(lo, excluded.indexAtOrBefore(cleanup.start()));
         }
         int minimum = excluded.argMin(lo, hi);
@@ -486,6 +668,11 @@ final class PhaseLocator {
             return turn.get().knot();
         }
         return excluded.step(minimum);
+    }
+
+    private double trainAccuracyAt(long step) {
+        MetricSeries accuracy = history.require(Metric.TRAIN_ACC);
+        return accuracy.value(accuracy.nearestIndex(step));
     }
 
     private long firstStep() {

@@ -1,17 +1,44 @@
 package io.grokscope.analysis;
 
 /**
- * The accuracy thresholds and minimum delay that turn accuracy curves into milestones and a verdict (the spec's
- * {@code analysis} block). The defaults are Power et al.'s 99 % and Liu et al.'s 10³-step gap.
+ * The thresholds that turn accuracy curves into milestones and a verdict (the spec's {@code analysis} block). The
+ * accuracy defaults are Power et al.'s 99 %.
  *
- * @param memorization     train accuracy at which the run counts as having fit its training set, in (0, 1]
- * @param generalization   test accuracy at which it counts as having generalized, in (0, 1]
- * @param grokkingMinDelay the smallest generalization − memorization delay (steps) called grokking, ≥ 0
+ * <p>The grokking delay is judged relative to the run, so that the same curves on another step axis (epochs instead
+ * of steps, an evaluation every 10 steps instead of every 100) get the same verdict: generalization counts as late
+ * when test accuracy stays on its floor for at least {@code grokkingMinDelayRatio} × the memorization step after
+ * memorization before it rises (a plateau, see {@link PhaseAnalyzer}). Liu et al.'s
+ * absolute 10³-step gap was set for their 10⁵-step budget; a 3 000-step MLP run or a run logged in epochs of 10 steps
+ * cannot be judged by it. {@code grokkingMinDelay} remains as an absolute floor in steps.
+ *
+ * @param memorization          train accuracy at which the run counts as having fit its training set, in (0, 1]
+ * @param generalization        test accuracy at which it counts as having generalized, in (0, 1]
+ * @param grokkingMinDelay      the smallest generalization − memorization delay (steps) called grokking, ≥ 0: an
+ *                              absolute floor
+ * @param grokkingMinDelayRatio the smallest delay, as a multiple of the memorization step, called grokking, ≥ 0
+ * @param holdSteps             how many steps an accuracy must hold its threshold (within {@code tolerance}) from a
+ *                              crossing for that crossing to be the milestone (or until the data end), ≥ 0
+ * @param tolerance             how far below its threshold an accuracy may fall and still hold it (hysteresis:
+ *                              reaching needs the threshold, holding the threshold − tolerance), in [0, 1)
+ * @param maxTransitionShare    the largest width of the test-accuracy rise (10 % → 90 % of it, in steps) as a share
+ *                              of the delay that is still called grokking: a wider rise is a gradual drift, not a
+ *                              late sudden jump; &gt; 0
  */
-public record PhaseThresholds(double memorization, double generalization, long grokkingMinDelay) {
+public record PhaseThresholds(double memorization, double generalization, long grokkingMinDelay,
+        double grokkingMinDelayRatio, long holdSteps, double tolerance, double maxTransitionShare) {
 
-    /** 0.99, 0.99 and 1000 steps. */
-    public static final PhaseThresholds DEFAULTS = new PhaseThresholds(0.99, 0.99, 1000);
+    /**
+     * The default absolute floor of the delay: none, so that the relative rule alone decides and the verdict is the
+     * same on every step axis (a run logged in epochs, or every 10 steps); Liu et al.'s 1 000 suits a 10⁵-step budget.
+     */
+    public static final long DEFAULT_MIN_DELAY = 0;
+    public static final double DEFAULT_MIN_DELAY_RATIO = 1.0;
+    public static final long DEFAULT_HOLD_STEPS = 500;
+    public static final double DEFAULT_TOLERANCE = 0.01;
+    public static final double DEFAULT_MAX_TRANSITION_SHARE = 0.7;
+
+    /** 0.99, 0.99, a plateau of at least 1 × the memorization step, held 500 steps within 0.01. */
+    public static final PhaseThresholds DEFAULTS = new PhaseThresholds(0.99, 0.99, DEFAULT_MIN_DELAY);
 
     public PhaseThresholds {
         if (!(memorization > 0 && memorization <= 1)) {
@@ -23,5 +50,23 @@ public record PhaseThresholds(double memorization, double generalization, long g
         if (grokkingMinDelay < 0) {
             throw new IllegalArgumentException("grokkingMinDelay must be >= 0, was " + grokkingMinDelay);
         }
+        if (!(grokkingMinDelayRatio >= 0) || Double.isInfinite(grokkingMinDelayRatio)) {
+            throw new IllegalArgumentException("grokkingMinDelayRatio must be >= 0, was " + grokkingMinDelayRatio);
+        }
+        if (holdSteps < 0) {
+            throw new IllegalArgumentException("holdSteps must be >= 0, was " + holdSteps);
+        }
+        if (!(tolerance >= 0 && tolerance < 1)) {
+            throw new IllegalArgumentException("tolerance must be in [0, 1), was " + tolerance);
+        }
+        if (!(maxTransitionShare > 0) || Double.isInfinite(maxTransitionShare)) {
+            throw new IllegalArgumentException("maxTransitionShare must be > 0, was " + maxTransitionShare);
+        }
+    }
+
+    /** The accuracy thresholds and absolute floor, with the other thresholds at their defaults. */
+    public PhaseThresholds(double memorization, double generalization, long grokkingMinDelay) {
+        this(memorization, generalization, grokkingMinDelay, DEFAULT_MIN_DELAY_RATIO, DEFAULT_HOLD_STEPS,
+                DEFAULT_TOLERANCE, DEFAULT_MAX_TRANSITION_SHARE);
     }
 }

@@ -12,24 +12,22 @@ import java.util.Optional;
  * <li><b>Log-value scale</b> for losses and norms: the losses of a grokking run span seven decades and change
  * exponentially within a phase, so on log₁₀ they are close to piecewise linear, and "falls fastest" means "falls by
  * the most decades per step", the same at 1 and at 1e-6. Gini and accuracy stay linear (bounded in [0, 1]).</li>
- * <li><b>Linear step axis</b>: Nanda et al. read the phase boundaries on a linear epoch axis, and eval points are
- * equally spaced in steps, so a window of points is a window of steps.</li>
- * <li><b>Binning</b> to at most {@value #MAX_POINTS} points (median per bin) bounds the cost for runs evaluated
- * every step, with no effect on runs evaluated every 100 steps.</li>
- * <li><b>Despiking</b> by a Hampel filter over {@value #WINDOW} points: a point is replaced by its window's median
- * only when it lies more than {@value #SPIKE_MADS} robust standard deviations (1.4826 × the median absolute
- * deviation) from it. Isolated spikes (common late in grokking runs) go; corners stay. A plain running median would
- * also remove spikes, but it clips every V-shaped minimum into a flat bottom that leans toward the shallower side,
- * and a V is exactly what a turning point such as excluded loss's looks like. Windows shrink symmetrically at the
- * ends. The last point (the latest eval of a running run, where a spike would look like the steepest fall of the
- * run) follows Tukey's end-point rule: the median of the point, its despiked neighbour, and the line through the two
- * despiked points before it extended to the end, which keeps a straight end and drops a spike until the next eval
- * confirms or refutes it. The first point is kept as recorded: it is the initialisation, and a network that fits its
- * training set within one eval interval shows its whole fall in that point.</li>
- * <li>A <b>moving average</b> over {@value #WINDOW} points then removes the remaining noise, its window also
- * shrinking symmetrically at the ends.</li>
- * <li><b>Slope</b> by a central difference over ±{@value #SLOPE_REACH} points of the smoothed curve: a smoothed
- * derivative, robust enough to compare rates across the run.</li>
+ * <li><b>Linear step axis</b>: Nanda et al. read the phase boundaries on a linear epoch axis.</li>
+ * <li><b>Despiking</b> by a Hampel filter over {@value #WINDOW} recorded points (a spike is one evaluation, whatever
+ * the cadence): a point is replaced by its window's median only when it lies more than {@value #SPIKE_MADS} robust
+ * standard deviations (1.4826 × the median absolute deviation) from it. Corners stay, so a V-shaped turning point
+ * such as excluded loss's keeps its shape. The last point follows Tukey's end-point rule, the first is kept as
+ * recorded (the initialisation).</li>
+ * <li><b>A grid in steps</b>: the despiked points are put on a uniform grid ({@value #GRID} intervals over the run's
+ * span, the same spacing for every curve of a run): the mean of the points in a cell, or the line between the points
+ * around it. From here on every window is a share of the span in steps, never a count of evaluations, so a run
+ * evaluated every 10 steps and the same run evaluated every 500 are smoothed alike, and so are the same curves on a
+ * step axis ×10.</li>
+ * <li>A <b>moving average</b> of ±1 % of the span ({@value #SMOOTH_REACH} grid points), widened to at least
+ * {@value #MIN_REACH_INTERVALS} evaluation intervals (a window that holds one evaluation averages nothing), and the
+ * <b>slope</b> as the central difference over the same reach.</li>
+ * <li>The curve's <b>noise</b>: the robust spread of its recorded points around a running median of 5, so callers can
+ * refuse to place a boundary on a change that noise alone could make.</li>
  * </ul>
  * Smoothing blurs edges by a few points; the boundaries are then placed precisely by {@link HingeFit} on the
  * despiked (not averaged) values, which averages noise by least squares instead.
@@ -44,9 +42,15 @@ final class SmoothedCurve {
         LINEAR
     }
 
-    static final int MAX_POINTS = 1000;
+    /** Grid intervals over a run's span: every window below is a share of the span, in steps. */
+    static final int GRID = 400;
+    /** Points of the Hampel window (recorded points: a spike is one evaluation, whatever the cadence). */
     static final int WINDOW = 5;
     static final int SLOPE_REACH = 2;
+    /** Half-width of the moving average and reach of the slope, in grid points: 1 % of the span each side. */
+    static final int SMOOTH_REACH = 4;
+    /** The smoothing reaches at least this many evaluation intervals each side. */
+    static final double MIN_REACH_INTERVALS = 2;
     /** How many robust standard deviations from its window's median make a point a spike. */
     static final double SPIKE_MADS = 3;
     /** Converts a median absolute deviation into a standard deviation for Gaussian noise. */
@@ -62,26 +66,42 @@ final class SmoothedCurve {
     private final double[] despiked;
     private final double[] smooth;
     private final double[] slope;
+    private final int reach;
+    private final double noise;
 
     private SmoothedCurve(MetricSeries source, long[] recordedSteps, double[] recordedValues, Scale scale,
-            double[] steps, double[] values) {
+            double[] steps, double[] values, int reach, double noise) {
+        this.reach = reach;
+        this.noise = noise;
         this.source = source;
         this.recordedSteps = recordedSteps;
         this.recordedValues = recordedValues;
         this.scale = scale;
         this.steps = steps;
-        this.despiked = despike(steps, values, WINDOW);
-        this.smooth = movingAverage(despiked, WINDOW);
+        this.despiked = values;
+        this.smooth = movingAverage(despiked, 2 * reach + 1);
         this.slope = new double[steps.length];
         for (int i = 0; i < steps.length; i++) {
-            int lo = Math.max(0, i - SLOPE_REACH);
-            int hi = Math.min(steps.length - 1, i + SLOPE_REACH);
+            int lo = Math.max(0, i - reach);
+            int hi = Math.min(steps.length - 1, i + reach);
             slope[i] = (smooth[hi] - smooth[lo]) / (steps[hi] - steps[lo]);
         }
     }
 
-    /** The prepared curve, or empty when fewer than {@code minPoints} finite points remain. */
+    /**
+     * The prepared curve on a grid of {@value #GRID} intervals over its own span, or empty when fewer than
+     * {@code minPoints} finite points remain.
+     */
     static Optional<SmoothedCurve> of(MetricSeries series, Scale scale, int minPoints) {
+        return of(series, scale, minPoints, 0);
+    }
+
+    /**
+     * The prepared curve on a grid of spacing {@code spacing} steps (0: {@value #GRID} intervals over its own span),
+     * or empty when fewer than {@code minPoints} finite points remain. Callers that compare several curves pass the
+     * same spacing (the run's span ÷ {@value #GRID}), so every window is the same number of steps on every curve.
+     */
+    static Optional<SmoothedCurve> of(MetricSeries series, Scale scale, int minPoints, double spacing) {
         int n = 0;
         long[] usedSteps = new long[series.size()];
         double[] usedValues = new double[series.size()];
@@ -103,26 +123,60 @@ final class SmoothedCurve {
         usedSteps = Arrays.copyOf(usedSteps, n);
         usedValues = Arrays.copyOf(usedValues, n);
         x = Arrays.copyOf(x, n);
-        y = Arrays.copyOf(y, n);
-        if (n > MAX_POINTS) {
-            int per = (n + MAX_POINTS - 1) / MAX_POINTS;
-            int bins = (n + per - 1) / per;
-            double[] bx = new double[bins];
-            double[] by = new double[bins];
-            for (int b = 0; b < bins; b++) {
-                int from = b * per;
-                int to = Math.min(n, from + per);
-                double sum = 0;
-                for (int i = from; i < to; i++) {
-                    sum += x[i];
-                }
-                bx[b] = sum / (to - from);
-                by[b] = median(Arrays.copyOfRange(y, from, to));
+        y = despike(x, Arrays.copyOf(y, n), WINDOW);
+        double span = x[n - 1] - x[0];
+        double h = spacing > 0 ? spacing : span / GRID;
+        int cells = (int) Math.min(4L * GRID, Math.max(2 * SMOOTH_REACH + 1, Math.round(span / h) + 1));
+        h = span / (cells - 1);
+        double[] gx = new double[cells];
+        double[] gy = new double[cells];
+        int j = 0;
+        for (int c = 0; c < cells; c++) {
+            gx[c] = x[0] + c * h;
+            // the mean of the recorded points in this cell when there are any (binning), else the line between the
+            // recorded points around it (interpolation)
+            double lo = gx[c] - h / 2;
+            double hi = gx[c] + h / 2;
+            while (j < n && x[j] < lo) {
+                j++;
             }
-            x = bx;
-            y = by;
+            double sum = 0;
+            int count = 0;
+            for (int k = j; k < n && x[k] < hi; k++) {
+                sum += y[k];
+                count++;
+            }
+            if (count > 0) {
+                gy[c] = sum / count;
+            } else {
+                int after = Math.min(n - 1, Math.max(1, j));
+                int before = after - 1;
+                double t = (gx[c] - x[before]) / (x[after] - x[before]);
+                gy[c] = y[before] + Math.max(0, Math.min(1, t)) * (y[after] - y[before]);
+            }
         }
-        return Optional.of(new SmoothedCurve(series, usedSteps, usedValues, scale, x, y));
+        // the window is 1 % of the span each side, but never narrower than two evaluation intervals: a window that
+        // holds a single evaluation averages nothing
+        double[] gaps = new double[n - 1];
+        for (int i = 1; i < n; i++) {
+            gaps[i - 1] = x[i] - x[i - 1];
+        }
+        double interval = median(gaps);
+        int reach = (int) Math.max(SMOOTH_REACH, Math.min(GRID / 8, Math.ceil(MIN_REACH_INTERVALS * interval / h)));
+        // the per-evaluation noise: a robust spread of the recorded points around a running median of 5
+        double[] residuals = new double[n];
+        for (int i = 0; i < n; i++) {
+            int lo = Math.max(0, i - 2);
+            int hi = Math.min(n - 1, i + 2);
+            residuals[i] = Math.abs(y[i] - median(Arrays.copyOfRange(y, lo, hi + 1)));
+        }
+        double noise = MAD_TO_SIGMA * median(residuals);
+        return Optional.of(new SmoothedCurve(series, usedSteps, usedValues, scale, gx, gy, reach, noise));
+    }
+
+    /** The robust standard deviation of one evaluation around the local median, on this curve's scale. */
+    double noise() {
+        return noise;
     }
 
     Metric metric() {

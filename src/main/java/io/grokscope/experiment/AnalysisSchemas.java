@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 @Component
 class AnalysisSchemas implements OpenApiCustomizer {
 
-    private static final List<Class<? extends Record>> RECORDS = List.of(PhaseAnalysis.class, Phase.class,
+    private static final List<Class<? extends Record>> RECORDS = List.of(PhaseAnalysis.class, Phase.class, io.grokscope.analysis.Instability.class,
             Evidence.class, FirstCrossing.class, PhaseThresholds.class);
 
     @Override

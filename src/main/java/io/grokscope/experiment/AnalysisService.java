@@ -68,9 +68,7 @@ public class AnalysisService implements RunSummarizer {
         StoredRun run = runs.get(0);
         ExperimentSpec spec = specs.read(run.specJson());
         RunConfig config = spec.toRunConfig();
-        AnalysisSettings settings = spec.analysis();
-        PhaseThresholds thresholds = new PhaseThresholds(settings.memorizationThreshold(),
-                settings.generalizationThreshold(), settings.grokkingMinDelay());
+        PhaseThresholds thresholds = spec.analysis().thresholds();
         MetricHistory history = metrics.history(experimentId, ANALYSED);
         List<Integer> keys = spectra.find(experimentId, null)
                 .map(s -> Arrays.stream(s.keyFrequencies()).boxed().toList()).orElse(List.of());

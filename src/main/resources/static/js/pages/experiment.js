@@ -4,24 +4,11 @@
 import {
   getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, followEvents, ACTIVE_STATUSES,
 } from '../api.js';
-import { Chart, align, figure } from '../charts.js';
+import { Chart, figure } from '../charts.js';
+import { CURVES, LABELS, createCharts, drawSeries, renderAnalysis } from '../analysis-view.js';
 import { h, replace } from '../dom.js';
 import * as fmt from '../format.js';
 import { statusBadge, progressCell, errorMessage } from '../widgets.js';
-
-const CURVES = [
-  { key: 'accuracy', caption: 'Accuracy', metrics: ['train_acc', 'test_acc'], yRange: [0, 1] },
-  { key: 'loss', caption: 'Loss (log scale)', metrics: ['train_loss', 'test_loss'], logY: true },
-  { key: 'weight-norm', caption: 'Weight norm', metrics: ['weight_norm', 'embed_norm'] },
-  { key: 'gini', caption: 'Fourier Gini coefficient', metrics: ['fourier_gini_embed', 'fourier_gini_unembed'], yRange: [0, 1] },
-  { key: 'key-frequency-loss', caption: 'Restricted and excluded loss (log scale)', metrics: ['restricted_loss', 'excluded_loss'], logY: true },
-];
-
-const LABELS = {
-  train_acc: 'train', test_acc: 'test', train_loss: 'train', test_loss: 'test', weight_norm: 'all weights',
-  embed_norm: 'embedding', fourier_gini_embed: 'embedding W_E', fourier_gini_unembed: 'logit map W_L',
-  restricted_loss: 'restricted', excluded_loss: 'excluded',
-};
 
 /** While a run trains its provisional analysis is fetched again at most this often. */
 const ANALYSIS_REFRESH_MS = 4000;
@@ -81,17 +68,7 @@ class ExperimentPage {
       this.charts.forEach((c) => c.chart.setLogX(logX.checked));
     });
     const grid = h('div', { class: 'charts' });
-    this.charts = CURVES.map((curve) => {
-      const element = figure(curve.key, curve.caption);
-      grid.append(element);
-      return {
-        curve,
-        chart: new Chart(element, {
-          series: curve.metrics.map((m) => ({ label: LABELS[m] })),
-          yRange: curve.yRange, logY: curve.logY, logX: logX.checked,
-        }),
-      };
-    });
+    this.charts = createCharts(grid, logX.checked);
     this.spectrumSelect = h('select', { id: 'spectrum-step' });
     this.spectrumSelect.addEventListener('change', () => {
       this.spectrumStep = this.spectrumSelect.value === '' ? null : Number(this.spectrumSelect.value);
@@ -160,12 +137,7 @@ class ExperimentPage {
     this.redrawPending = true;
     requestAnimationFrame(() => {
       this.redrawPending = false;
-      const all = [...this.series.values()].filter((s) => s.steps.length > 0);
-      const extent = all.length === 0 ? null
-        : [Math.min(...all.map((s) => s.steps[0])), Math.max(...all.map((s) => s.steps.at(-1)))];
-      for (const { curve, chart } of this.charts) {
-        chart.setData(align(curve.metrics.map((m) => this.series.get(m) ?? { steps: [], values: [] })), extent);
-      }
+      drawSeries(this.charts, this.series);
     });
   }
 
@@ -240,40 +212,9 @@ class ExperimentPage {
   }
 
   drawAnalysis(a) {
-    const item = (term, value, field) => [h('dt', {}, term), h('dd', { 'data-field': field }, value)];
-    replace(this.summary,
-      item('Verdict', a.verdict, 'verdict'),
-      item('Memorized at', fmt.steps(a.memorizationStep), 'memorization-step'),
-      item('Generalized at', fmt.steps(a.generalizationStep), 'generalization-step'),
-      item('Grokking delay', a.grokkingDelay === null ? '—'
-        : `${fmt.steps(a.grokkingDelay)} steps (×${fmt.number(a.delayRatio, 3)})`, 'grokking-delay'),
-      item('Key frequencies', a.keyFrequencies.length ? a.keyFrequencies.join(', ') : 'none yet', 'key-frequencies'));
-
-    const located = a.phases.filter((p) => p.startStep !== null);
     // An open end is "now" while the run trains, and the end of the data once it stopped.
     const openEnd = ACTIVE_STATUSES.includes(this.experiment.status) ? 'now' : 'end';
-    replace(this.phaseList, h('h2', { id: 'phases-heading' }, 'Phases'),
-      located.length === 0 ? h('p', {}, 'No phase located yet.')
-        : h('ol', {}, located.map((p) => h('li', { class: `phase-${cssName(p.name)}` },
-          h('span', { class: 'swatch', 'aria-hidden': 'true' }),
-          h('strong', {}, fmt.phaseName(p.name)), ` steps ${fmt.steps(p.startStep)}–${p.endStep === null ? openEnd : fmt.steps(p.endStep)}`,
-          p.evidence.length > 0 && h('details', {}, h('summary', {}, 'evidence'),
-            h('ul', {}, p.evidence.map((ev) => h('li', {},
-              `${ev.measure} = ${fmt.number(ev.value, 4)} at step ${ev.step}: ${ev.finding}`))))))));
-    replace(this.notes, a.notes.length > 0 && [h('h2', {}, 'Notes'), h('ul', {}, a.notes.map((n) => h('li', {}, n)))]);
-
-    const annotations = {
-      bands: located.map((p) => ({
-        from: p.startStep, to: p.endStep, label: fmt.phaseName(p.name), edgeLabel: fmt.steps(p.startStep),
-        className: `phase-${cssName(p.name)}`,
-        title: `${fmt.phaseName(p.name)}: steps ${p.startStep}–${p.endStep ?? openEnd}`,
-      })),
-      lines: [
-        { at: a.memorizationStep, label: `memorized ${fmt.steps(a.memorizationStep)}`, className: 'memorization' },
-        { at: a.generalizationStep, label: `generalized ${fmt.steps(a.generalizationStep)}`, className: 'generalization' },
-      ],
-    };
-    this.charts.forEach(({ chart }) => chart.setAnnotations(annotations));
+    renderAnalysis({ summary: this.summary, phaseList: this.phaseList, notes: this.notes, charts: this.charts }, a, openEnd);
   }
 
   async refreshSpectrum() {
@@ -304,8 +245,4 @@ class ExperimentPage {
     this.charts.forEach(({ chart }) => chart.destroy());
     this.spectrumChart?.destroy();
   }
-}
-
-function cssName(phase) {
-  return phase.toLowerCase().replaceAll('_', '-');
 }

@@ -17,13 +17,58 @@ class AccuracyMilestonesTest {
     }
 
     @Test
-    void staysFromIsTheStepAfterTheLastDipAndFirstCrossingTheFirstTouch() {
+    void anIsolatedDipAfterTheCrossingIsAnInstabilityNotAMove() {
         AccuracyMilestones found = AccuracyMilestones.of(accuracy(0.2, 0.995, 0.97, 0.991, 1.0, 0.999), THRESHOLD);
 
         assertThat(found.firstCrossing()).isEqualTo(100);
-        assertThat(found.staysFrom()).isEqualTo(300);
+        assertThat(found.holdsFrom()).as("one evaluation below the band between two that hold is a spike")
+                .isEqualTo(100);
+        assertThat(found.instabilities()).singleElement().satisfies(dip -> {
+            assertThat(dip.step()).isEqualTo(200);
+            assertThat(dip.depth()).isCloseTo(THRESHOLD - 0.97, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(dip.duration()).isEqualTo(100);
+            assertThat(dip.recovered()).isTrue();
+        });
         assertThat(found.lastStep()).isEqualTo(500);
         assertThat(found.lastValue()).isEqualTo(0.999);
+    }
+
+    @Test
+    void aDipOfTwoEvaluationsInsideTheHoldWindowMovesTheMilestone() {
+        AccuracyMilestones found = AccuracyMilestones.of(accuracy(0.2, 0.995, 0.9, 0.9, 1.0, 0.999, 1, 1, 1, 1),
+                THRESHOLD);
+
+        assertThat(found.firstCrossing()).isEqualTo(100);
+        assertThat(found.holdsFrom()).isEqualTo(400);
+        assertThat(found.instabilities()).isEmpty();
+    }
+
+    @Test
+    void aDipAfterTheHoldWindowIsAnInstabilityAndAFinalValueWithinToleranceStillHolds() {
+        double[] values = new double[20];
+        java.util.Arrays.fill(values, 1.0);
+        values[0] = 0.1;
+        values[12] = 0.5;
+        values[13] = 0.6;
+        values[19] = 0.985;
+        AccuracyMilestones found = AccuracyMilestones.of(accuracy(values), THRESHOLD);
+
+        assertThat(found.holdsFrom()).isEqualTo(100);
+        assertThat(found.instabilities()).singleElement().satisfies(dip -> {
+            assertThat(dip.step()).isEqualTo(1200);
+            assertThat(dip.duration()).isEqualTo(200);
+        });
+        assertThat(found.lostAt()).isNull();
+    }
+
+    @Test
+    void aFallForGoodAtTheEndUndoesTheMilestone() {
+        AccuracyMilestones found = AccuracyMilestones.of(accuracy(0.1, 1, 1, 1, 1, 1, 1, 1, 0.5, 0.4, 0.3),
+                THRESHOLD);
+
+        assertThat(found.holdsFrom()).isNull();
+        assertThat(found.lostAt()).isEqualTo(800);
+        assertThat(found.firstCrossing()).isEqualTo(100);
     }
 
     @Test
@@ -32,9 +77,9 @@ class AccuracyMilestonesTest {
         AccuracyMilestones justBelow = AccuracyMilestones.of(accuracy(0.5, Math.nextDown(THRESHOLD), 1.0), THRESHOLD);
 
         assertThat(at.firstCrossing()).isEqualTo(100);
-        assertThat(at.staysFrom()).isEqualTo(100);
+        assertThat(at.holdsFrom()).isEqualTo(100);
         assertThat(justBelow.firstCrossing()).isEqualTo(200);
-        assertThat(justBelow.staysFrom()).isEqualTo(200);
+        assertThat(justBelow.holdsFrom()).isEqualTo(200);
     }
 
     @Test
@@ -42,7 +87,7 @@ class AccuracyMilestonesTest {
         AccuracyMilestones found = AccuracyMilestones.of(accuracy(0.1, 0.5, 0.98), THRESHOLD);
 
         assertThat(found.firstCrossing()).isNull();
-        assertThat(found.staysFrom()).isNull();
+        assertThat(found.holdsFrom()).isNull();
         assertThat(found.lastStep()).isEqualTo(200);
         assertThat(found.lastValue()).isEqualTo(0.98);
     }
@@ -52,7 +97,7 @@ class AccuracyMilestonesTest {
         AccuracyMilestones found = AccuracyMilestones.of(accuracy(0.1, 1.0, 1.0, 0.9), THRESHOLD);
 
         assertThat(found.firstCrossing()).isEqualTo(100);
-        assertThat(found.staysFrom()).isNull();
+        assertThat(found.holdsFrom()).isNull();
     }
 
     @Test
@@ -86,7 +131,7 @@ class AccuracyMilestonesTest {
         AccuracyMilestones found = AccuracyMilestones.of(accuracy(0.1, Double.POSITIVE_INFINITY, 0.5), THRESHOLD);
 
         assertThat(found.firstCrossing()).isNull();
-        assertThat(found.staysFrom()).isNull();
+        assertThat(found.holdsFrom()).isNull();
     }
 
     @Test

@@ -118,14 +118,19 @@ class PhaseLocatorTest {
 
         Phase cleanup = phase(result, PhaseName.CLEANUP);
         assertThat(evidenceOf(cleanup, Metric.TEST_LOSS)).isNotEmpty();
-        assertThat(evidenceOf(cleanup, Metric.WEIGHT_NORM)).singleElement().satisfies(evidence -> {
+        assertThat(evidenceOf(cleanup, Metric.WEIGHT_NORM)).anySatisfy(evidence -> {
             assertThat(evidence.finding()).contains("falls fastest");
             assertThat(evidence.step()).isBetween(CLEANUP_START, CLEANUP_END);
         });
-        assertThat(evidenceOf(cleanup, Metric.FOURIER_GINI_UNEMBED)).singleElement()
-                .satisfies(evidence -> assertThat(evidence.finding()).contains("jumps"));
-        assertThat(evidenceOf(cleanup, Metric.FOURIER_GINI_EMBED)).singleElement()
-                .satisfies(evidence -> assertThat(evidence.finding()).contains("jumps"));
+        // the weight norm's sharp fall and the Gini jump say where cleanup ends (Nanda et al. §5.2)
+        assertThat(evidenceOf(cleanup, Metric.WEIGHT_NORM)).anySatisfy(evidence -> {
+            assertThat(evidence.finding()).contains("stops falling fast");
+            assertThat(evidence.step()).isCloseTo(CLEANUP_END, within(CLEAN_TOLERANCE));
+        });
+        assertThat(evidenceOf(cleanup, Metric.FOURIER_GINI_UNEMBED)).anySatisfy(evidence ->
+                assertThat(evidence.finding()).contains("jumps"));
+        assertThat(evidenceOf(cleanup, Metric.FOURIER_GINI_EMBED)).anySatisfy(evidence ->
+                assertThat(evidence.finding()).contains("jumps"));
     }
 
     @Test
@@ -174,8 +179,9 @@ class PhaseLocatorTest {
         Phase circuit = phase(whileForming, PhaseName.CIRCUIT_FORMATION);
         assertThat(circuit.startStep()).isCloseTo(MEMORIZATION_END, within(CLEAN_TOLERANCE));
         assertThat(circuit.endStep()).isNull();
+        // the weight norm's 2 % fall so far is too weak to count without a cleanup after it
         assertThat(circuit.evidence()).extracting(Evidence::measure)
-                .contains(Metric.EXCLUDED_LOSS, Metric.RESTRICTED_LOSS, Metric.WEIGHT_NORM);
+                .contains(Metric.EXCLUDED_LOSS, Metric.RESTRICTED_LOSS);
         assertThat(whileForming.notes()).anySatisfy(note -> assertThat(note).contains("under way"));
         assertEvidenceIsRecorded(forming, whileForming.phases());
 
@@ -355,7 +361,8 @@ class PhaseLocatorTest {
 
         assertThat(analysis.verdict()).isEqualTo(Verdict.COMPREHENSION);
         assertThat(analysis.phases()).extracting(Phase::name).containsExactly(PhaseName.MEMORIZATION);
-        assertThat(analysis.phases().get(0).endStep()).isCloseTo(800L, within(CLEAN_TOLERANCE));
+        // train and test loss fall together past the fit: the accuracy milestone ends memorization
+        assertThat(analysis.phases().get(0).endStep()).isEqualTo(analysis.memorizationStep());
         assertThat(analysis.notes()).anySatisfy(note -> assertThat(note).contains("generalization came with fitting"));
         assertEvidenceIsRecorded(history, analysis.phases());
     }
@@ -394,7 +401,7 @@ class PhaseLocatorTest {
 
         assertThat(analysis.verdict()).isEqualTo(Verdict.CONFUSION);
         assertThat(analysis.phases()).isEmpty();
-        assertThat(analysis.notes()).anySatisfy(note -> assertThat(note).contains("no memorization phase"));
+        assertThat(analysis.notes()).anySatisfy(note -> assertThat(note).contains("did not memorise"));
     }
 
     @ParameterizedTest
