@@ -45,7 +45,7 @@ class ApiFuzzTest {
 
     private static final long SEED = Long.getLong("grokscope.fuzz.seed", 20_261_204L);
     private static final int MINIMUM_PER_OPERATION = 500;
-    private static final int REQUESTS_PER_OPERATION = Integer.getInteger("grokscope.fuzz.requests", 520);
+    private static final int REQUESTS_PER_OPERATION = Integer.getInteger("grokscope.fuzz.requests", 580);
     /** Every table a request could write to. */
     private static final List<String> TABLES = List.of("experiment", "sweep", "sweep_experiment", "metric_point",
             "checkpoint", "spectrum");
