@@ -49,8 +49,41 @@ public class AnalysisService {
         this.spectra = spectra;
     }
 
-    /** The analysis of the experiment's data so far. */
+    /** Analyses kept for repeated polls; a run's entry is replaced when its data changes. */
+    private static final int CACHED_RUNS = 256;
+
+    private final Map<Long, Cached> cache = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Cached> eldest) {
+                    return size() > CACHED_RUNS;
+                }
+            });
+
+    /**
+     * The analysis of the experiment's data so far. Cached per (run, state): the state token names the attempt, the
+     * status and the last stored step of every analysed series (one index probe each), so a poll between two
+     * evaluations is answered without reading the run's history (up to a million rows) again, and any new point, a
+     * new attempt or a status change recomputes it.
+     */
     public PhaseAnalysis analyse(long experimentId) {
+        String state = metrics.stateToken(experimentId, ANALYSED);
+        if (state == null) {
+            throw new ResourceNotFoundException("experiment", experimentId);
+        }
+        Cached cached = cache.get(experimentId);
+        if (cached != null && cached.state().equals(state)) {
+            return cached.analysis();
+        }
+        PhaseAnalysis analysis = compute(experimentId);
+        cache.put(experimentId, new Cached(state, analysis));
+        return analysis;
+    }
+
+    private record Cached(String state, PhaseAnalysis analysis) {
+    }
+
+    private PhaseAnalysis compute(long experimentId) {
         List<StoredRun> runs = jdbc.query("select status, spec::text from experiment where id = ?",
                 (rs, i) -> new StoredRun(ExperimentStatus.valueOf(rs.getString(1)), rs.getString(2)), experimentId);
         if (runs.isEmpty()) {

@@ -8,9 +8,10 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import java.io.ByteArrayOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.OutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import org.springframework.http.HttpStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -47,7 +47,19 @@ class CheckpointController {
     @GetMapping(path = "/api/v1/experiments/{id}/checkpoint", produces = ZIP)
     @Operation(operationId = "downloadCheckpoint", responses = @ApiResponse(responseCode = "200",
             content = @Content(mediaType = ZIP, schema = @Schema(type = "string", format = "binary"))))
-    ResponseEntity<byte[]> download(@PathVariable long id) {
+    void download(@PathVariable long id, HttpServletResponse response) throws IOException {
+        Checkpoint checkpoint = load(id);
+        response.setStatus(HttpStatus.OK.value());
+        response.setContentType(ZIP);
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                .filename("experiment-" + id + "-step-" + checkpoint.step() + ".zip").build().toString());
+        // Written straight to the client, one parameter at a time: no archive, no per-parameter copy is built
+        // (the download used to hold the stored payload, the decoded weights, each .npy, the zip and its copy).
+        archive(id, checkpoint, response.getOutputStream());
+    }
+
+    /** The decoded checkpoint; the stored bytes are garbage once this returns. */
+    private Checkpoint load(long id) {
         var stored = repository.loadCheckpoint(id).orElseThrow(() -> {
             Boolean exists = jdbc.queryForObject("select exists (select 1 from experiment where id = ?)",
                     Boolean.class, id);
@@ -55,23 +67,17 @@ class CheckpointController {
                     ? new ResourceNotFoundException("checkpoint of experiment", id + " (none written yet)")
                     : new ResourceNotFoundException("experiment", id);
         });
-        Checkpoint checkpoint = CheckpointCodec.decode(stored.payload());
-        byte[] archive = archive(id, checkpoint);
-        return ResponseEntity.ok()
-                .header(HttpHeaders.CONTENT_TYPE, ZIP)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
-                        .filename("experiment-" + id + "-step-" + checkpoint.step() + ".zip").build().toString())
-                .body(archive);
+        return CheckpointCodec.decode(stored.payload());
     }
 
-    private byte[] archive(long experimentId, Checkpoint checkpoint) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private void archive(long experimentId, Checkpoint checkpoint, OutputStream target) throws IOException {
         List<Map<String, Object>> parameters = new ArrayList<>();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+        ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(target, 64 * 1024));
+        {   // not closed: the container owns the response stream
             for (var entry : checkpoint.parameters().entrySet()) {
                 String file = entry.getKey().replaceAll("[^A-Za-z0-9_.-]", "_") + ".npy";
                 zip.putNextEntry(new ZipEntry(file));
-                zip.write(NpyFormat.float32(entry.getValue().shape(), entry.getValue().values()));
+                NpyFormat.writeFloat32(zip, entry.getValue().shape(), entry.getValue().values());
                 zip.closeEntry();
                 Map<String, Object> parameter = new LinkedHashMap<>();
                 parameter.put("name", entry.getKey());
@@ -89,9 +95,8 @@ class CheckpointController {
             zip.putNextEntry(new ZipEntry("manifest.json"));
             zip.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
             zip.closeEntry();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        zip.finish();
+        zip.flush();
     }
 }
