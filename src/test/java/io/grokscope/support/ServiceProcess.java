@@ -27,6 +27,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar with these {@code --key=value} arguments and waits until it reports healthy. */
     public static ServiceProcess start(Path workDirectory, String name, List<String> arguments) {
+        return start(workDirectory, name, List.of("-Xmx1g"), arguments);
+    }
+
+    /** As {@link #start(Path, String, List)}, with these JVM options (a small {@code -Xmx}, say) instead. */
+    public static ServiceProcess start(Path workDirectory, String name, List<String> jvmOptions,
+            List<String> arguments) {
         String jar = System.getProperty("grokscope.jar");
         if (jar == null) {
             throw new IllegalStateException("system property grokscope.jar is not set (run through mvn verify)");
@@ -34,7 +40,9 @@ public final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         Path log = workDirectory.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g", "-jar", jar, "--server.port=" + port));
+                .toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar, "--server.port=" + port));
         command.addAll(arguments);
         try {
             Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
