@@ -48,7 +48,7 @@ public final class ServiceProcess implements AutoCloseable {
             Process process = new ProcessBuilder(command).directory(workDirectory.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             ServiceProcess service = new ServiceProcess(process, port, log);
-            service.awaitHealthy(Duration.ofSeconds(120));
+            service.awaitHealthy(Duration.ofSeconds(jvmOptions.contains("-Xmx1g") ? 120 : 300));
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
