@@ -17,6 +17,8 @@ COPY --from=build /grokscope.jar /app/grokscope.jar
 RUN mkdir -p /app/data && chown -R grokscope:grokscope /app
 USER grokscope
 EXPOSE 8080
+# The service binds to 127.0.0.1 unless told otherwise; in a container that would be unreachable from the host.
+ENV SERVER_ADDRESS=0.0.0.0
 # ND4J keeps its arrays off-heap: leave most of the container's memory to it.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40"
 # OpenBLAS's threads sleep right after each product instead of spinning ~0.1 s, which took a core from the training's

@@ -8,6 +8,9 @@ export function h(tag, attributes = {}, ...children) {
     }
     if (key.startsWith('on') && typeof value === 'function') {
       element.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key === 'style') {
+      // through the CSSOM: the Content-Security-Policy (style-src 'self') refuses style attributes set as markup
+      element.style.cssText = value;
     } else if (key === 'dataset') {
       Object.assign(element.dataset, value);
     } else if (value === true) {

@@ -52,13 +52,42 @@ public class AnalysisService implements RunSummarizer {
         this.spectra = spectra;
     }
 
-    /** The analysis of the experiment's data so far. */
+    /** Analyses kept for repeated polls; a run's entry is replaced when its data changes. */
+    private static final int CACHED_RUNS = 256;
+
+    private final Map<Long, Cached> cache = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Cached> eldest) {
+                    return size() > CACHED_RUNS;
+                }
+            });
+
+    /**
+     * The analysis of the experiment's data so far. Cached per (run, state): the state token names the attempt, the
+     * status and the last stored step of every analysed series (one index probe each), so a poll between two
+     * evaluations is answered without reading the run's history (up to a million rows) again, and any new point, a
+     * new attempt or a status change recomputes it.
+     */
     public PhaseAnalysis analyse(long experimentId) {
-        return analyse(experimentId, null);
+        String state = metrics.stateToken(experimentId, ANALYSED);
+        if (state == null) {
+            throw new ResourceNotFoundException("experiment", experimentId);
+        }
+        Cached cached = cache.get(experimentId);
+        if (cached != null && cached.state().equals(state)) {
+            return cached.analysis();
+        }
+        PhaseAnalysis analysis = compute(experimentId, null);
+        cache.put(experimentId, new Cached(state, analysis));
+        return analysis;
+    }
+
+    private record Cached(String state, PhaseAnalysis analysis) {
     }
 
     /** The analysis, taking the run's status to be {@code status} (null: as stored). */
-    private PhaseAnalysis analyse(long experimentId, ExperimentStatus status) {
+    private PhaseAnalysis compute(long experimentId, ExperimentStatus status) {
         List<StoredRun> runs = jdbc.query("select status, spec::text from experiment where id = ?",
                 (rs, i) -> new StoredRun(status != null ? status : ExperimentStatus.valueOf(rs.getString(1)),
                         rs.getString(2)), experimentId);
@@ -90,7 +119,7 @@ public class AnalysisService implements RunSummarizer {
     /** The headline the job pool writes with a run's final status (see {@link RunSummarizer}). */
     @Override
     public RunHeadline summarise(long experimentId, String finalStatus) {
-        PhaseAnalysis analysis = analyse(experimentId, ExperimentStatus.valueOf(finalStatus));
+        PhaseAnalysis analysis = compute(experimentId, ExperimentStatus.valueOf(finalStatus));
         return new RunHeadline(analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay());
     }
 

@@ -1,7 +1,9 @@
 package io.grokscope.experiment;
 
 import io.grokscope.web.ServiceLimits;
+import io.grokscope.web.IdempotentRequests;
 import io.swagger.v3.oas.annotations.Operation;
+import org.springframework.web.bind.annotation.RequestHeader;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -34,19 +36,32 @@ class ExperimentController {
     private final ExperimentService experiments;
     private final ServiceLimits limits;
 
-    ExperimentController(ExperimentService experiments, ServiceLimits limits) {
+    private final IdempotentRequests idempotent;
+
+    ExperimentController(ExperimentService experiments, ServiceLimits limits, IdempotentRequests idempotent) {
         this.experiments = experiments;
         this.limits = limits;
+        this.idempotent = idempotent;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(operationId = "submitExperiment")
-    ResponseEntity<ExperimentView> submit(@Valid @RequestBody ExperimentSpec spec) {
-        ExperimentView created = experiments.submit(spec);
-        URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(created.id())
-                .toUri();
-        return ResponseEntity.accepted().location(location).body(created);
+    @Operation(operationId = "submitExperiment", responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(
+            responseCode = "202", content = @io.swagger.v3.oas.annotations.media.Content(
+                    mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ExperimentView.class))))
+    ResponseEntity<Object> submit(@Valid @RequestBody ExperimentSpec spec,
+            @io.swagger.v3.oas.annotations.Parameter(description = "Makes a retry safe: the same key with the same"
+                    + " body returns the first answer (status, Location, body) instead of creating again; with another"
+                    + " body 422. Kept 24 h (grokscope.idempotency.ttl).")
+            @RequestHeader(name = IdempotentRequests.HEADER, required = false) @Size(min = 1, max = 200)
+            String idempotencyKey) {
+        return idempotent.once("POST /api/v1/experiments", idempotencyKey, spec, () -> {
+            ExperimentView created = experiments.submit(spec);
+            URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}")
+                    .buildAndExpand(created.id()).toUri();
+            return ResponseEntity.accepted().location(location).body(created);
+        });
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

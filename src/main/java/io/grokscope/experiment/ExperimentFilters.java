@@ -17,6 +17,10 @@ final class ExperimentFilters {
         if (text == null || text.isEmpty()) {
             return (root, query, cb) -> null;
         }
+        if (text.indexOf('\0') >= 0) {
+            // PostgreSQL text cannot hold NUL, so no stored name contains it; sent as a parameter it would be a 500
+            return (root, query, cb) -> cb.disjunction();
+        }
         String pattern = "%" + text.toLowerCase(java.util.Locale.ROOT)
                 .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return (root, query, cb) -> cb.like(cb.lower(root.get("name")), pattern, '\\');

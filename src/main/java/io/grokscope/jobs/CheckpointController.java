@@ -8,9 +8,11 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -38,7 +40,19 @@ class CheckpointController {
     @GetMapping(path = "/api/v1/experiments/{id}/checkpoint", produces = ZIP)
     @Operation(operationId = "downloadCheckpoint", responses = @ApiResponse(responseCode = "200",
             content = @Content(mediaType = ZIP, schema = @Schema(type = "string", format = "binary"))))
-    ResponseEntity<byte[]> download(@PathVariable long id) {
+    void download(@PathVariable long id, HttpServletResponse response) throws IOException {
+        Checkpoint checkpoint = load(id);
+        response.setStatus(HttpStatus.OK.value());
+        response.setContentType(ZIP);
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                .filename("experiment-" + id + "-step-" + checkpoint.step() + ".zip").build().toString());
+        // Written straight to the client, one parameter at a time: no archive, no per-parameter copy is built
+        // (the download used to hold the stored payload, the decoded weights, each .npy, the zip and its copy).
+        archive(id, checkpoint, response.getOutputStream());
+    }
+
+    /** The decoded checkpoint; the stored bytes are garbage once this returns. */
+    private Checkpoint load(long id) {
         var stored = repository.loadCheckpoint(id).orElseThrow(() -> {
             Boolean exists = jdbc.queryForObject("select exists (select 1 from experiment where id = ?)",
                     Boolean.class, id);
@@ -46,16 +60,10 @@ class CheckpointController {
                     ? new ResourceNotFoundException("checkpoint of experiment", id + " (none written yet)")
                     : new ResourceNotFoundException("experiment", id);
         });
-        Checkpoint checkpoint = CheckpointCodec.decode(stored.payload());
-        byte[] archive = archive(id, checkpoint);
-        return ResponseEntity.ok()
-                .header(HttpHeaders.CONTENT_TYPE, ZIP)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
-                        .filename("experiment-" + id + "-step-" + checkpoint.step() + ".zip").build().toString())
-                .body(archive);
+        return CheckpointCodec.decode(stored.payload());
     }
 
-    private byte[] archive(long experimentId, Checkpoint checkpoint) {
-        return CheckpointArchive.zip(json, experimentId, checkpoint);
+    private void archive(long experimentId, Checkpoint checkpoint, java.io.OutputStream target) throws IOException {
+        CheckpointArchive.write(json, experimentId, checkpoint, target);
     }
 }

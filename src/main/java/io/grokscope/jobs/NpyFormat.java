@@ -21,21 +21,39 @@ final class NpyFormat {
     }
 
     static byte[] float32(long[] shape, float[] values) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + values.length * 4);
+        try {
+            writeFloat32(out, shape, values);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the array to {@code out} in slices of {@link #SLICE} values, so a download never holds a second copy of
+     * a parameter (a 100 M-value embedding would be 400 MB more).
+     */
+    static void writeFloat32(java.io.OutputStream out, long[] shape, float[] values) throws java.io.IOException {
         String dims = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", "));
         String header = "{'descr': '<f4', 'fortran_order': False, 'shape': ("
                 + dims + (shape.length == 1 ? "," : "") + "), }";
         int unpadded = MAGIC.length + 2 + header.length() + 1;
         int padding = (ALIGNMENT - unpadded % ALIGNMENT) % ALIGNMENT;
         String paddedHeader = header + " ".repeat(padding) + "\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream(unpadded + padding + values.length * 4);
-        out.writeBytes(MAGIC);
+        out.write(MAGIC);
         int length = paddedHeader.length();
         out.write(length & 0xff);
         out.write((length >> 8) & 0xff);
-        out.writeBytes(paddedHeader.getBytes(StandardCharsets.US_ASCII));
-        ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        data.asFloatBuffer().put(values);
-        out.writeBytes(data.array());
-        return out.toByteArray();
+        out.write(paddedHeader.getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer slice = ByteBuffer.allocate(SLICE * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int from = 0; from < values.length; from += SLICE) {
+            int count = Math.min(SLICE, values.length - from);
+            slice.clear();
+            slice.asFloatBuffer().put(values, from, count);
+            out.write(slice.array(), 0, count * 4);
+        }
     }
+
+    private static final int SLICE = 16_384;
 }

@@ -1,5 +1,7 @@
 package io.grokscope.metrics;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.analysis.Metric;
 import io.grokscope.metrics.MetricViews.ComparisonView;
 import io.grokscope.metrics.MetricViews.ExperimentMetricsView;
@@ -17,6 +19,8 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,9 +57,10 @@ class MetricsController {
     private final MetricsApiSettings settings;
     private final ServiceLimits limits;
     private final ExperimentEvents events;
+    private final ObjectMapper json;
 
     MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings, ServiceLimits limits,
-            ExperimentEvents events) {
+            ExperimentEvents events, ObjectMapper json) {
         if (settings.defaultMaxPoints() > limits.maxPoints()) {
             throw new IllegalArgumentException("grokscope.metrics.api.default-max-points ("
                     + settings.defaultMaxPoints() + ") must be at most grokscope.limits.max-points ("
@@ -66,6 +71,8 @@ class MetricsController {
         this.settings = settings;
         this.limits = limits;
         this.events = events;
+        this.json = json.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.CLOSE_CLOSEABLE)
+                .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
     @GetMapping(path = "/api/v1/experiments/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -151,13 +158,17 @@ class MetricsController {
 
     @GetMapping(path = "/api/v1/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "compareMetrics", summary = "Curves of several runs, for comparison plots",
-            description = "The same series as `/experiments/{id}/metrics`, for each listed experiment in order.")
-    ComparisonView compare(
+            description = "The same series as `/experiments/{id}/metrics`, for each listed experiment in order.",
+            responses = @ApiResponse(responseCode = "200", content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ComparisonView.class))))
+    void compare(
             @Parameter(description = "comma-separated experiment ids") @RequestParam @Size(min = 1, max = 1000)
             List<Long> experiments,
             @Parameter(description = "comma-separated metric names") @RequestParam(required = false)
             @Size(max = 64) List<String> names,
-            @RequestParam(required = false) @Min(2) Integer maxPoints) {
+            @RequestParam(required = false) @Min(2) Integer maxPoints,
+            HttpServletResponse response) throws IOException {
         List<Long> ids = new ArrayList<>(new LinkedHashSet<>(experiments));
         if (ids.size() > limits.compareExperiments()) {
             throw new InvalidInputException(List.of(FieldError.atParameter("experiments", "must name at most "
@@ -169,9 +180,24 @@ class MetricsController {
         if (!missing.isEmpty()) {
             throw new ResourceNotFoundException("experiment", missing.size() == 1 ? missing.get(0) : missing);
         }
-        Map<Long, List<MetricQueries.Series>> found = queries.series(ids, request.metrics(), request.range());
-        return new ComparisonView(ids.stream().map(id -> new ExperimentMetricsView(id,
-                found.get(id).stream().map(SeriesView::of).toList(), provisional(id, found.get(id)))).toList());
+        // Streamed one experiment at a time: the largest allowed answer (50 runs x 13 metrics x 20 000 points) would
+        // take gigabytes of the heap the training shares if it were built whole; this holds one run's curves.
+        response.setStatus(HttpStatus.OK.value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        try (JsonGenerator out = json.getFactory().createGenerator(response.getOutputStream())) {
+            out.writeStartObject();
+            out.writeArrayFieldStart("experiments");
+            for (long id : ids) {
+                List<MetricQueries.Series> series = queries.series(List.of(id), request.metrics(), request.range())
+                        .get(id);
+                json.writeValue(out, new ExperimentMetricsView(id, series.stream().map(SeriesView::of).toList(),
+                        provisional(id, series)));
+                out.flush();
+            }
+            out.writeEndArray();
+            out.writeEndObject();
+        }
     }
 
     @GetMapping(path = "/api/v1/experiments/{id}/spectrum", produces = MediaType.APPLICATION_JSON_VALUE)

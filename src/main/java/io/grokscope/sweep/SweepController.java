@@ -1,7 +1,9 @@
 package io.grokscope.sweep;
 
 import io.grokscope.web.ServiceLimits;
+import io.grokscope.web.IdempotentRequests;
 import io.swagger.v3.oas.annotations.Operation;
+import org.springframework.web.bind.annotation.RequestHeader;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -38,19 +40,30 @@ class SweepController {
     private final SweepService sweeps;
     private final ServiceLimits limits;
 
-    SweepController(SweepService sweeps, ServiceLimits limits) {
+    private final IdempotentRequests idempotent;
+
+    SweepController(SweepService sweeps, ServiceLimits limits, IdempotentRequests idempotent) {
         this.sweeps = sweeps;
         this.limits = limits;
+        this.idempotent = idempotent;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(operationId = "submitSweep")
-    ResponseEntity<SweepView> submit(@Valid @RequestBody SweepRequest request) {
-        SweepView created = sweeps.create(request);
-        URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").buildAndExpand(created.id())
-                .toUri();
-        return ResponseEntity.accepted().location(location).body(created);
+    @Operation(operationId = "submitSweep", responses = @ApiResponse(responseCode = "202", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = SweepView.class))))
+    ResponseEntity<Object> submit(@Valid @RequestBody SweepRequest request,
+            @io.swagger.v3.oas.annotations.Parameter(description = "Makes a retry safe: the same key with the same"
+                    + " body returns the first answer (status, Location, body) instead of creating again; with another"
+                    + " body 422. Kept 24 h (grokscope.idempotency.ttl).")
+            @RequestHeader(name = IdempotentRequests.HEADER, required = false) @Size(min = 1, max = 200)
+            String idempotencyKey) {
+        return idempotent.once("POST /api/v1/sweeps", idempotencyKey, request, () -> {
+            SweepView created = sweeps.create(request);
+            URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}")
+                    .buildAndExpand(created.id()).toUri();
+            return ResponseEntity.accepted().location(location).body(created);
+        });
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

@@ -51,6 +51,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return respond(problem(HttpStatus.CONFLICT, e.getMessage(), request));
     }
 
+    @ExceptionHandler(IdempotencyKeyReusedException.class)
+    ResponseEntity<ProblemDetail> keyReused(IdempotencyKeyReusedException e, HttpServletRequest request) {
+        return respond(problem(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage(), request));
+    }
+
     @ExceptionHandler(ServiceBusyException.class)
     ResponseEntity<ProblemDetail> busy(ServiceBusyException e, HttpServletRequest request) {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
@@ -124,7 +129,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldError> errors = new ArrayList<>();
         for (ParameterValidationResult result : e.getParameterValidationResults()) {
-            String name = result.getMethodParameter().getParameterName();
+            // a header is named as the client sends it (Idempotency-Key), not as the Java parameter
+            org.springframework.web.bind.annotation.RequestHeader header = result.getMethodParameter()
+                    .getParameterAnnotation(org.springframework.web.bind.annotation.RequestHeader.class);
+            String name = header != null && !header.name().isEmpty() ? header.name()
+                    : result.getMethodParameter().getParameterName();
             for (MessageSourceResolvable error : result.getResolvableErrors()) {
                 errors.add(FieldError.atParameter(name, error.getDefaultMessage()));
             }

@@ -55,7 +55,7 @@ public final class ServiceProcess implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             ServiceProcess service = new ServiceProcess(process, port, log);
             try {
-                service.awaitHealthy(STARTUP_TIMEOUT);
+                service.awaitHealthy(jvmOptions.contains("-Xmx256m") ? Duration.ofSeconds(300) : STARTUP_TIMEOUT);
             } catch (RuntimeException e) {
                 process.destroyForcibly(); // never leave a half-started service (and its database) behind
                 throw e;

@@ -91,7 +91,7 @@ class GeneratedClientTest {
 
     @Test
     void submitsPollsToCompletionAndReadsCurvesAndAnalysis() throws Exception {
-        ExperimentView submitted = experiments.submitExperiment(tinySpec("generated-client"));
+        ExperimentView submitted = experiments.submitExperiment(tinySpec("generated-client"), null);
 
         assertThat(submitted.getStatus()).isEqualTo(ExperimentView.StatusEnum.QUEUED);
         assertThat(submitted.getSpec().getModel()).isInstanceOfSatisfying(MlpSettings.class, mlp -> {
@@ -167,7 +167,7 @@ class GeneratedClientTest {
         ExperimentSpec invalid = tinySpec("generated-client-invalid");
         invalid.getTask().modulus(1);
 
-        ApiException refused = catchThrowableOfType(ApiException.class, () -> experiments.submitExperiment(invalid));
+        ApiException refused = catchThrowableOfType(ApiException.class, () -> experiments.submitExperiment(invalid, null));
 
         assertThat(refused.getCode()).isEqualTo(400);
         assertThat(refused.getResponseHeaders().firstValue("Content-Type")).hasValueSatisfying(

@@ -45,7 +45,7 @@ class ApiFuzzTest {
 
     private static final long SEED = Long.getLong("grokscope.fuzz.seed", 20_261_204L);
     private static final int MINIMUM_PER_OPERATION = 500;
-    private static final int REQUESTS_PER_OPERATION = Integer.getInteger("grokscope.fuzz.requests", 520);
+    private static final int REQUESTS_PER_OPERATION = Integer.getInteger("grokscope.fuzz.requests", 580);
     /** Every table a request could write to. */
     private static final List<String> TABLES = List.of("experiment", "sweep", "sweep_experiment", "metric_point",
             "checkpoint", "spectrum");
@@ -148,7 +148,8 @@ class ApiFuzzTest {
                 if (problem != null) {
                     violations.add(problem + "\n    request: " + request.describe() + "\n    answer: "
                             + answer.status() + " " + answer.contentType() + " " + excerpt(answer.body()));
-                } else if (operation.creates() && request.method().equals("POST") && answer.status() / 100 == 2) {
+                } else if (operation.creates() && request.method().equals("POST") && answer.status() / 100 == 2
+                        && !answer.replayed()) { // a replay (Idempotency-Key) names what was created, and deleted
                     long id = JSON.readTree(answer.body()).path("id").asLong(-1);
                     Api.Response deleted = api.delete(operation.path() + "/" + id);
                     if (deleted.status() != 204) {
@@ -167,7 +168,7 @@ class ApiFuzzTest {
         tally.took(operation.key(), System.nanoTime() - start);
     }
 
-    record Answer(int status, String contentType, byte[] body) {
+    record Answer(int status, String contentType, byte[] body, boolean replayed) {
     }
 
     private Answer send(FuzzRequest request) throws IOException, InterruptedException {
@@ -181,7 +182,8 @@ class ApiFuzzTest {
         try (InputStream body = response.body()) {
             // an event stream stays open while its run could still produce events: its headers are the answer
             byte[] bytes = contentType.startsWith("text/event-stream") ? new byte[0] : body.readNBytes(1 << 20);
-            return new Answer(response.statusCode(), contentType, bytes);
+            return new Answer(response.statusCode(), contentType, bytes,
+                    response.headers().firstValue("Idempotent-Replayed").isPresent());
         }
     }
 

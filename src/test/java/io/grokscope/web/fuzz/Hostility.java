@@ -16,6 +16,14 @@ enum Hostility {
     TRUNCATED_JSON,
     /** Content-Type and Accept headers the operation does not speak. */
     CONTENT_TYPE,
+    /**
+     * The whole class of Content-Type headers that parsers act on before any handler: every family (JSON, form,
+     * multipart, text, wildcards, none, garbage) with and without parameters (charsets valid, unknown, empty, quoted,
+     * unterminated; boundaries missing, empty, quoted, over-long; repeated, nameless and valueless parameters), with
+     * bodies of those kinds (JSON, form bodies with bad escapes, multipart whole and cut short, bytes, nothing) and
+     * sometimes the header twice.
+     */
+    MEDIA_TYPE,
     /** Path ids that are traversals, encodings, huge, negative or not numbers. */
     PATH_ID,
     /** Query and header parameters out of range, repeated, missing, unknown or of the wrong form. */
