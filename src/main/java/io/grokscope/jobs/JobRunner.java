@@ -43,10 +43,11 @@ final class JobRunner {
     private final ApplicationEventPublisher events;
     private final JobProperties properties;
     private final Provenance provenance;
+    private final JobMetrics jobMetrics;
 
     JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Trainer trainer,
             ScheduledExecutorService heartbeats, ApplicationEventPublisher events, JobProperties properties,
-            Provenance provenance) {
+            Provenance provenance, JobMetrics jobMetrics) {
         this.repository = repository;
         this.metrics = metrics;
         this.spectra = spectra;
@@ -56,6 +57,7 @@ final class JobRunner {
         this.events = events;
         this.properties = properties;
         this.provenance = provenance;
+        this.jobMetrics = jobMetrics;
     }
 
     void run(Claim claim, JobControl control) {
@@ -66,6 +68,7 @@ final class JobRunner {
                 TimeUnit.MILLISECONDS);
         String finalStatus = null;
         try (MetricSink sink = metrics.open(fence)) {
+            control.writingTo(sink);
             retry("provenance", fence, () -> {
                 repository.recordProvenance(fence, provenance.json(fence));
                 return null;
@@ -94,6 +97,7 @@ final class JobRunner {
             log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
             finalStatus = recordFailure(fence, e);
         } finally {
+            control.writingTo(null);
             heartbeat.cancel(false);
         }
         if (finalStatus != null) {
@@ -119,6 +123,7 @@ final class JobRunner {
                 return null;
             }
             default -> {
+                jobMetrics.leaseLost();
                 log.warn("Experiment {} attempt {} lost its lease at step {}; stopped without writing",
                         fence.experimentId(), fence.attempt(), step);
                 return null;
@@ -168,6 +173,7 @@ final class JobRunner {
 
         @Override
         public void run() {
+            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
             try {
                 long step = control.step();
                 long now = System.nanoTime();
@@ -175,6 +181,8 @@ final class JobRunner {
                 // between evaluations and kept in between, rather than reported as unknown.
                 if (lastStep >= 0 && step > lastStep) {
                     speed = (step - lastStep) / (Duration.ofNanos(now - lastNanos).toMillis() / 1000.0);
+                    control.measured(speed);
+                    jobMetrics.trained(step - lastStep);
                 }
                 if (lastStep < 0 || step > lastStep) {
                     lastStep = step;
@@ -189,6 +197,8 @@ final class JobRunner {
             } catch (RuntimeException e) {
                 // A failed heartbeat (database briefly away) is retried at the next tick; the lease has slack.
                 log.warn("Heartbeat of experiment {} failed: {}", fence.experimentId(), e.toString());
+            } finally {
+                org.slf4j.MDC.remove("experiment");
             }
         }
     }

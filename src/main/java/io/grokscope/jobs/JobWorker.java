@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -43,6 +44,12 @@ class JobWorker implements SmartLifecycle {
 
     JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
             SpecReader specs, ApplicationEventPublisher events, ObjectMapper json) {
+        this(repository, properties, metrics, spectra, specs, events, json, new JobMetrics());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
+            SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, JobMetrics jobMetrics) {
         this.repository = repository;
         this.properties = properties;
         int cores = Runtime.getRuntime().availableProcessors();
@@ -58,7 +65,8 @@ class JobWorker implements SmartLifecycle {
             return t;
         });
         this.runner = new JobRunner(repository, metrics, spectra, specs, new Nd4jTrainer(), heartbeats, events,
-                properties, new Provenance(json, workers, threadsPerWorker));
+                properties, new Provenance(json, workers, threadsPerWorker), jobMetrics);
+        jobMetrics.observe(running);
         log.info("Job pool: {} worker(s) on {} core(s), {} ND4J thread(s) each, instance {}", workers, cores,
                 threadsPerWorker, instanceId);
     }
@@ -112,9 +120,12 @@ class JobWorker implements SmartLifecycle {
         }
         JobControl control = new JobControl();
         running.add(control);
+        // Every log line of this run on this thread (trainer, listener, stores) names it.
+        MDC.put("experiment", Long.toString(claim.get().fence().experimentId()));
         try {
             runner.run(claim.get(), control);
         } finally {
+            MDC.remove("experiment");
             running.remove(control);
         }
         return true;
