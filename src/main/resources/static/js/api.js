@@ -175,6 +175,12 @@ export const listSweeps = ({ page = 0, size = 50 } = {}) => request(`${base}/swe
 
 export const getSweep = (id) => request(`${base}/sweeps/${id}`);
 
+export const getSweepBands = (id, { metric, x, maxPoints }) =>
+  request(`${base}/sweeps/${id}/bands${query({ metric, x, maxPoints })}`);
+
+export const getMetricBand = (ids, { metric, maxPoints }) =>
+  request(`${base}/metrics/bands${query({ experiments: ids, metric, maxPoints })}`);
+
 export const getSweepSummary = (id, { x, value }) => request(`${base}/sweeps/${id}/summary${query({ x, value })}`);
 
 /** The phase diagram as SVG text (the service renders it; the page only places it). */
