@@ -26,29 +26,29 @@ def base_url():
 
 class ServiceTest(unittest.TestCase):
     client = None
-    run = None
+    experiment = None  # not "run": that is TestCase.run
 
     @classmethod
     def setUpClass(cls):
         cls.client = grokscope.Client(base_url())
         cls.group = "py-" + uuid.uuid4().hex[:8]
         submitted = cls.client.submit(dict(TINY, name=cls.group))
-        cls.run = cls.client.wait(submitted.id, timeout=600, poll=0.5)
+        cls.experiment = cls.client.wait(submitted.id, timeout=600, poll=0.5)
 
     def test_run_finished_with_its_complete_spec_and_progress(self):
-        self.assertIsInstance(self.run, grokscope.Experiment)
-        self.assertEqual(self.run.status, "SUCCEEDED", self.run.error)
-        self.assertEqual(self.run.progress.step, 400)
-        self.assertEqual(self.run.spec["task"]["modulus"], 11)
-        self.assertIn(self.run.verdict, ("CONFUSION", "MEMORIZATION", "GROKKING", "COMPREHENSION"))
+        self.assertIsInstance(self.experiment, grokscope.Experiment)
+        self.assertEqual(self.experiment.status, "SUCCEEDED", self.experiment.error)
+        self.assertEqual(self.experiment.progress.step, 400)
+        self.assertEqual(self.experiment.spec["task"]["modulus"], 11)
+        self.assertIn(self.experiment.verdict, ("CONFUSION", "MEMORIZATION", "GROKKING", "COMPREHENSION"))
 
     def test_wait_reports_progress_through_a_callback(self):
         seen = []
-        self.client.wait(self.run.id, progress=seen.append)
+        self.client.wait(self.experiment.id, progress=seen.append)
         self.assertTrue(seen and seen[-1].finished)
 
     def test_curves_as_series_and_as_a_dataframe(self):
-        curves = self.client.curves(self.run.id, names=["train_acc", "test_acc"])
+        curves = self.client.curves(self.experiment.id, names=["train_acc", "test_acc"])
         self.assertEqual(set(curves), {"train_acc", "test_acc"})
         self.assertEqual(curves["test_acc"].steps[-1], 400)
         self.assertEqual(len(curves["test_acc"].steps), len(curves["test_acc"].values))
@@ -58,21 +58,21 @@ class ServiceTest(unittest.TestCase):
             with self.assertRaises(ImportError):
                 curves.to_dataframe()
             return
-        frame = self.client.dataframe(self.run.id, names=["train_acc", "test_acc"])
+        frame = self.client.dataframe(self.experiment.id, names=["train_acc", "test_acc"])
         self.assertEqual(list(frame.columns), ["train_acc", "test_acc"])
         self.assertEqual(frame.index.name, "step")
         self.assertEqual(int(frame.index[-1]), 400)
         self.assertAlmostEqual(float(frame["test_acc"].iloc[-1]), curves["test_acc"].values[-1])
 
     def test_analysis(self):
-        analysis = self.client.analysis(self.run.id)
+        analysis = self.client.analysis(self.experiment.id)
         self.assertIsInstance(analysis, grokscope.Analysis)
-        self.assertEqual(analysis.verdict, self.run.verdict)
+        self.assertEqual(analysis.verdict, self.experiment.verdict)
         self.assertIn("thresholds", analysis.raw)
 
     def test_latest_checkpoint_as_arrays(self):
-        checkpoint = self.client.checkpoint(self.run.id)
-        self.assertEqual(checkpoint.experiment_id, self.run.id)
+        checkpoint = self.client.checkpoint(self.experiment.id)
+        self.assertEqual(checkpoint.experiment_id, self.experiment.id)
         self.assertGreater(len(checkpoint.parameters), 0)
         for entry in checkpoint.manifest["parameters"]:
             array = checkpoint.parameters[entry["name"]]
@@ -86,11 +86,11 @@ class ServiceTest(unittest.TestCase):
         self.assertTrue(all(numpy.isfinite(a).all() for a in checkpoint.parameters.values()))
 
     def test_tags_note_and_filters(self):
-        tagged = self.client.annotate(self.run.id, tags=[self.group, "python"], note="from the Python client")
+        tagged = self.client.annotate(self.experiment.id, tags=[self.group, "python"], note="from the Python client")
         self.assertEqual(tagged.tags, sorted([self.group, "python"]))
         page = self.client.experiments(tags=[self.group], spec={"optimizer.weightDecay": 1, "model.type": "MLP",
                                                                 "optimizer.gradientFilter.type": None})
-        self.assertEqual([e.id for e in page.items], [self.run.id])
+        self.assertEqual([e.id for e in page.items], [self.experiment.id])
         self.assertEqual(self.client.experiments(tags=[self.group], operation="MULTIPLY").total_items, 0)
         with self.assertRaises(grokscope.ApiError) as refused:
             self.client.experiments(spec={"optimizer.nope": 1})
@@ -121,18 +121,18 @@ class ServiceTest(unittest.TestCase):
 
     def test_analyse_curves(self):
         # Needs POST /api/v1/analyses: the same analysis for the run's own curves sent back.
-        curves = self.client.curves(self.run.id)
+        curves = self.client.curves(self.experiment.id)
         mine = self.client.analyse_curves(curves)
-        self.assertEqual(mine.verdict, self.client.analysis(self.run.id).verdict)
-        self.assertEqual(mine.generalization_step, self.run.generalization_step)
+        self.assertEqual(mine.verdict, self.client.analysis(self.experiment.id).verdict)
+        self.assertEqual(mine.generalization_step, self.experiment.generalization_step)
 
     def test_checkpoint_history(self):
         # Needs GET /experiments/{id}/checkpoints and /checkpoints/{step}.
-        steps = self.client.checkpoint_steps(self.run.id)
+        steps = self.client.checkpoint_steps(self.experiment.id)
         self.assertIn(100, steps)
-        early = self.client.checkpoint(self.run.id, step=steps[0])
+        early = self.client.checkpoint(self.experiment.id, step=steps[0])
         self.assertEqual(early.step, steps[0])
-        self.assertEqual(set(early.parameters), set(self.client.checkpoint(self.run.id).parameters))
+        self.assertEqual(set(early.parameters), set(self.client.checkpoint(self.experiment.id).parameters))
 
     def test_idempotent_submission(self):
         # Needs the Idempotency-Key header: the same key twice queues one run.
