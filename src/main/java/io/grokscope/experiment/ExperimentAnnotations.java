@@ -21,7 +21,9 @@ public record ExperimentAnnotations(
                 message = "must start with a letter or digit and hold only letters, digits and . _ : / + = -")
                 String> tags,
         @Schema(nullable = true)
-        @Size(max = MAX_NOTE_LENGTH) String note) {
+        // PostgreSQL's text cannot hold NUL (U+0000): refused here rather than failing in the database.
+        @Size(max = MAX_NOTE_LENGTH) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL (U+0000)")
+        String note) {
 
     static final int MAX_TAGS = 20;
     static final int MAX_TAG_LENGTH = 40;

@@ -88,6 +88,13 @@ class ExperimentController {
         if (verdict != null && !VERDICTS.contains(verdict)) {
             errors.add(FieldError.atParameter("verdict", "must be one of " + VERDICTS + ", was '" + verdict + "'"));
         }
+        // PostgreSQL's text cannot hold NUL (U+0000): refused here rather than failing in the database.
+        if (name != null && name.indexOf('\0') >= 0) {
+            errors.add(FieldError.atParameter("name", "must not contain NUL (U+0000)"));
+        }
+        if (tag != null && tag.stream().anyMatch(t -> t.indexOf('\0') >= 0)) {
+            errors.add(FieldError.atParameter("tag", "must not contain NUL (U+0000)"));
+        }
         List<SpecFieldFilter> specs = new ArrayList<>();
         for (String filter : spec == null ? List.<String>of() : spec) {
             try {

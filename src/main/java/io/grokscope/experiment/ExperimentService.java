@@ -118,11 +118,6 @@ public class ExperimentService {
         return toView(find(id));
     }
 
-    @Transactional(readOnly = true)
-    public ExperimentPage list(ExperimentStatus status, String name, int page, int size) {
-        return list(new ExperimentSearch.Filters(status, name, null, null, null, List.of(), List.of()), page, size);
-    }
-
     /** A page of the experiments that pass every filter, newest first. */
     @Transactional(readOnly = true)
     ExperimentPage list(ExperimentSearch.Filters filters, int page, int size) {

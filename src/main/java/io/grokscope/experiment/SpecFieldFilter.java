@@ -41,6 +41,9 @@ record SpecFieldFilter(List<String> path, JsonNode value) {
     /** Parses {@code path=value}; errors name the parameter and the filter's position. */
     static SpecFieldFilter parse(String text, String parameter) {
         int equals = text.indexOf('=');
+        if (text.indexOf('\0') >= 0) {
+            throw error(parameter, "must not contain NUL (U+0000)");
+        }
         if (equals <= 0) {
             throw error(parameter, "must be path=value (e.g. optimizer.weightDecay=1), was '" + abbreviate(text) + "'");
         }

@@ -104,7 +104,7 @@ class ExperimentFindTest {
         for (String query : List.of("spec=nope.field%3D1", "spec=optimizer.weightDecay%3Dabc",
                 "spec=model.type%3DCNN", "spec=task.modulus%3D1.5", "spec=optimizer.weightDecay",
                 "spec=optimizer.weightDecay%3D1'%3B%20drop%20table%20experiment%3B--", "spec=model%3DMLP",
-                "modelType=CNN", "verdict=BOGUS", "operation=POWER",
+                "modelType=CNN", "verdict=BOGUS", "operation=POWER", "spec=name%3Da%00b", "name=a%00b", "tag=a%00b",
                 "tag=1&tag=2&tag=3&tag=4&tag=5&tag=6&tag=7&tag=8&tag=9&tag=10&tag=11")) {
             Api.Response response = api.get("/api/v1/experiments?" + query);
             assertThat(response.status()).as(query + ": " + response.body()).isEqualTo(400);
@@ -135,7 +135,7 @@ class ExperimentFindTest {
                 .toList()) + "]";
         for (String bad : List.of("{\"tags\": " + tooMany + "}", "{\"tags\": [\"has space\"]}",
                 "{\"tags\": [\"" + "x".repeat(41) + "\"]}", "{\"tags\": [\"\"]}", "{\"tags\": [null]}",
-                "{\"note\": \"" + "n".repeat(4001) + "\"}", "{\"tags\": \"a\"}", "{\"colour\": \"red\"}")) {
+                "{\"note\": \"" + "n".repeat(4001) + "\"}", "{\"note\": \"a\\u0000b\"}", "{\"tags\": \"a\"}", "{\"colour\": \"red\"}")) {
             Api.Response response = patch(id, bad);
             assertThat(response.status()).as(bad + ": " + response.body()).isEqualTo(400);
             assertThat(response.json().get("errors")).as(response.body()).isNotEmpty();
