@@ -59,7 +59,10 @@ class OperationsTest {
         assertThat(info.status()).isEqualTo(200);
         assertThat(info.json().at("/build/artifact").asText()).isEqualTo("grokscope");
         assertThat(info.json().at("/build/version").asText()).isNotBlank();
-        assertThat(info.json().at("/git/commit/id").asText()).as(info.body()).matches("[0-9a-f]{7,40}");
+        // git.properties is written by the build wherever it runs in a git checkout (not from a source archive).
+        if (getClass().getResource("/git.properties") != null) {
+            assertThat(info.json().at("/git/commit/id").asText()).as(info.body()).matches("[0-9a-f]{7,40}");
+        }
     }
 
     @Test
