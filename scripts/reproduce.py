@@ -10,7 +10,8 @@ Usage (against a running service, e.g. `mvn spring-boot:run`):
 For each run it submits the spec, follows the run until it ends (or, for Nanda et al., until the analysis shows that
 the cleanup phase has clearly ended, then cancels it), and writes into --out/<run>/: spec.json (the complete stored
 spec), experiment.json, analysis.json, metrics.csv, and curves.svg (the curves drawn by this script, phases shaded
-from the service's analysis). Only the standard library is used. Nothing is skipped silently: a run that fails, or a
+from the service's analysis). It uses the repository's Python client (standard library only; --api-key or
+GROKSCOPE_API_KEY for a service with API keys). Nothing is skipped silently: a run that fails, or a
 service that cannot be reached, stops the script with a non-zero exit code and says why.
 """
 import argparse
@@ -22,8 +23,10 @@ import math
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
+
+# The client from this repository when it is not installed (pip install ./clients/python).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'clients', 'python'))
+import grokscope  # noqa: E402
 
 RUNS = {}
 
@@ -36,21 +39,24 @@ def run(name):
 
 
 class Api:
-    def __init__(self, base):
-        self.base = base.rstrip('/')
+    """The calls this script makes, through the Python client (clients/python): API keys, Idempotency-Key on
+    submissions (a retried POST never queues a second run), problem details. Errors stop the script and say why."""
+
+    def __init__(self, base, api_key=None):
+        self.client = grokscope.Client(base, api_key=api_key, timeout=120)
 
     def request(self, method, path, body=None, accept='application/json'):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers={'Accept': accept})
-        if data is not None:
-            req.add_header('Content-Type', 'application/json')
         try:
-            with urllib.request.urlopen(req, timeout=120) as resp:
-                text = resp.read().decode()
-        except urllib.error.HTTPError as e:
-            raise SystemExit(f'{method} {path} answered {e.code}: {e.read().decode()}')
-        except urllib.error.URLError as e:
-            raise SystemExit(f'cannot reach {self.base}: {e.reason}')
+            if method == 'POST' and path == '/api/v1/experiments':
+                return self.client.submit(body).raw
+            if method == 'POST' and path == '/api/v1/sweeps':
+                return self.client.submit_sweep(body).raw
+            payload, _ = self.client._request(method, path, body=body, accept=accept)
+        except grokscope.ApiError as e:
+            raise SystemExit(str(e))
+        except ConnectionError as e:
+            raise SystemExit(str(e))
+        text = payload.decode()
         return json.loads(text) if accept == 'application/json' and text else text
 
     def get(self, path, accept='application/json'):
@@ -530,12 +536,14 @@ def main():
     parser.add_argument('runs', nargs='+', help=f"which: {', '.join(RUNS)} or all")
     parser.add_argument('--base-url', default='http://localhost:8080')
     parser.add_argument('--out', default='docs/reproductions')
+    parser.add_argument('--api-key', default=os.environ.get('GROKSCOPE_API_KEY'),
+                        help='sent as a bearer key when the service has API keys (default: $GROKSCOPE_API_KEY)')
     args = parser.parse_args()
     names = list(RUNS) if args.runs == ['all'] else args.runs
     unknown = [n for n in names if n not in RUNS]
     if unknown:
         raise SystemExit(f'unknown runs {unknown}; known: {list(RUNS)}')
-    api = Api(args.base_url)
+    api = Api(args.base_url, args.api_key)
     api.get('/actuator/health')
     os.makedirs(args.out, exist_ok=True)
     for name in names:

@@ -52,8 +52,19 @@ function query(params) {
 
 const base = 'api/v1';
 
-export const listExperiments = ({ status, name, page = 0, size = 50 } = {}) =>
-  request(`${base}/experiments${query({ status, name, page, size })}`);
+// tag and spec are lists (sent comma-separated, which the service splits); every filter must match.
+export const listExperiments = ({ status, name, operation, modelType, verdict, tag, spec, page = 0, size = 50 } = {}) =>
+  request(`${base}/experiments${query({ status, name, operation, modelType, verdict, tag, spec, page, size })}`);
+
+export const annotateExperiment = (id, { tags, note }) => request(`${base}/experiments/${id}`, {
+  method: 'PATCH',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ tags, note }),
+});
+
+export const OPERATIONS = ['ADD', 'SUBTRACT', 'MULTIPLY', 'DIVIDE', 'DIVIDE_IF_ODD_ELSE_SUBTRACT', 'SQUARE_SUM', 'QUAD_SUM',
+  'QUAD_SUM_PLUS_A', 'CUBE_PLUS_AB', 'CUBE_MIXED', 'S5_COMPOSE', 'S5_CONJUGATE', 'S5_SANDWICH', 'EXPRESSION'];
+export const VERDICTS = ['RUNNING', 'CONFUSION', 'MEMORIZATION', 'GROKKING', 'COMPREHENSION'];
 
 export const getExperiment = (id) => request(`${base}/experiments/${id}`);
 
@@ -168,6 +179,12 @@ export const METRICS = ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'wei
 export const listSweeps = ({ page = 0, size = 50 } = {}) => request(`${base}/sweeps${query({ page, size })}`);
 
 export const getSweep = (id) => request(`${base}/sweeps/${id}`);
+
+export const getSweepBands = (id, { metric, x, maxPoints }) =>
+  request(`${base}/sweeps/${id}/bands${query({ metric, x, maxPoints })}`);
+
+export const getMetricBand = (ids, { metric, maxPoints }) =>
+  request(`${base}/metrics/bands${query({ experiments: ids, metric, maxPoints })}`);
 
 export const getSweepSummary = (id, { x, value }) => request(`${base}/sweeps/${id}/summary${query({ x, value })}`);
 

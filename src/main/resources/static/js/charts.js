@@ -48,6 +48,38 @@ function logLabel(value) {
   return Math.abs(exponent) <= 3 ? fmt.number(value) : `1e${exponent}`;
 }
 
+/** A colour with transparency, for the shaded parts of a seed band. */
+function translucent(color, alpha) {
+  const n = parseInt(color.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/**
+ * Seed bands as chart series and data: per band its mean (a line), mean ± one standard deviation (shaded) and min–max
+ * (shaded lighter). Returns {series, fills, data} for a Chart: series and fills go into its options, data to setData.
+ * @param bands [{label, band: {steps, mean, standardDeviation, min, max, n}}]
+ */
+export function seedBands(bands) {
+  const series = [];
+  const fills = [];
+  const columns = [];
+  bands.forEach((b, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const first = series.length + 1; // uPlot's index: x is 0
+    series.push({ label: `${b.label} mean`, color },
+      { label: `${b.label} +sd`, color, edge: true }, { label: `${b.label} −sd`, color, edge: true },
+      { label: `${b.label} max`, color, edge: true, hidden: true }, { label: `${b.label} min`, color, edge: true, hidden: true });
+    fills.push({ series: [first + 1, first + 2], fill: translucent(color, 0.25) },
+      { series: [first + 3, first + 4], fill: translucent(color, 0.1) });
+    const { steps, mean, standardDeviation: sd, min, max } = b.band;
+    // Below two runs there is no spread: the ±sd edges sit on the mean.
+    const plus = mean.map((m, k) => (m === null ? null : m + (sd[k] ?? 0)));
+    const minus = mean.map((m, k) => (m === null ? null : m - (sd[k] ?? 0)));
+    [mean, plus, minus, max, min].forEach((values) => columns.push({ steps, values }));
+  });
+  return { series, fills, data: align(columns) };
+}
+
 export class Chart {
   /**
    * @param {HTMLElement} element a figure from {@link figure}
@@ -112,6 +144,7 @@ export class Chart {
           : { label: o.yLabel, size: 60, values: (u, ticks) => ticks.map((t) => fmt.number(t, 2)) },
       ],
       cursor: { drag: { x: !o.bars, y: false } },
+      bands: o.fills ?? [],
       plugins: [this.annotationPlugin()],
     }, this.visibleData(), this.plotArea);
     // Tests and the browser console read the drawn data here.
@@ -122,8 +155,9 @@ export class Chart {
     const color = series.color ?? PALETTE[index % PALETTE.length];
     const options = {
       label: series.label,
-      stroke: color,
-      width: 1.5,
+      // A band's edges are drawn faintly (±sd) or not at all (min–max): the shading shows them.
+      stroke: series.edge ? (series.hidden ? 'transparent' : translucent(color, 0.5)) : color,
+      width: series.edge ? 0.5 : 1.5,
       spanGaps: true,
       points: { show: false },
       value: (u, v) => fmt.number(v, 4),

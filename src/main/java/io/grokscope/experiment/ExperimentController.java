@@ -1,9 +1,15 @@
 package io.grokscope.experiment;
 
+import io.grokscope.web.FieldError;
+import io.grokscope.web.InvalidInputException;
 import io.grokscope.web.ServiceLimits;
 import io.grokscope.web.IdempotentRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.RequestHeader;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.ArrayList;
+import java.util.List;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -14,6 +20,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -32,6 +39,11 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 // only application/problem+json for its errors, as clients generated from the contract do.
 @RequestMapping(path = "/api/v1/experiments")
 class ExperimentController {
+
+    /** At most this many tag or spec filters in one query. */
+    static final int MAX_FILTERS = 10;
+    private static final List<String> VERDICTS = List.of("RUNNING", "CONFUSION", "MEMORIZATION", "GROKKING",
+            "COMPREHENSION");
 
     private final ExperimentService experiments;
     private final ServiceLimits limits;
@@ -68,10 +80,57 @@ class ExperimentController {
     @Operation(operationId = "listExperiments")
     ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
             @RequestParam(required = false) @Size(max = 100) String name,
+            @RequestParam(required = false) io.grokscope.task.Operation operation,
+            @Parameter(schema = @Schema(allowableValues = { "MLP", "TRANSFORMER" }))
+            @RequestParam(required = false) @Size(max = 20) String modelType,
+            @Parameter(schema = @Schema(allowableValues = { "RUNNING", "CONFUSION", "MEMORIZATION", "GROKKING",
+                    "COMPREHENSION" }))
+            @RequestParam(required = false) @Size(max = 20) String verdict,
+            @Parameter(description = "a tag the run must carry; repeat for several (all must match)")
+            @RequestParam(required = false) @Size(max = MAX_FILTERS)
+            List<@Size(max = ExperimentAnnotations.MAX_TAG_LENGTH) String> tag,
+            @Parameter(description = "path=value on a scalar spec field, e.g. optimizer.weightDecay=1 or"
+                    + " optimizer.gradientFilter.type=null; repeat for several (all must match)")
+            @RequestParam(required = false) @Size(max = MAX_FILTERS)
+            List<@Size(max = SpecFieldFilter.MAX_LENGTH) String> spec,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
             @RequestParam(defaultValue = "20") @Min(1) int size) {
         limits.checkPageSize(size);
-        return experiments.list(status, name, page, size);
+        List<FieldError> errors = new ArrayList<>();
+        if (modelType != null && !List.of("MLP", "TRANSFORMER").contains(modelType)) {
+            errors.add(FieldError.atParameter("modelType", "must be MLP or TRANSFORMER, was '" + modelType + "'"));
+        }
+        if (verdict != null && !VERDICTS.contains(verdict)) {
+            errors.add(FieldError.atParameter("verdict", "must be one of " + VERDICTS + ", was '" + verdict + "'"));
+        }
+        // PostgreSQL's text cannot hold NUL (U+0000): refused here rather than failing in the database.
+        if (name != null && name.indexOf('\0') >= 0) {
+            errors.add(FieldError.atParameter("name", "must not contain NUL (U+0000)"));
+        }
+        if (tag != null && tag.stream().anyMatch(t -> t.indexOf('\0') >= 0)) {
+            errors.add(FieldError.atParameter("tag", "must not contain NUL (U+0000)"));
+        }
+        List<SpecFieldFilter> specs = new ArrayList<>();
+        for (String filter : spec == null ? List.<String>of() : spec) {
+            try {
+                specs.add(SpecFieldFilter.parse(filter, "spec"));
+            } catch (InvalidInputException e) {
+                errors.addAll(e.errors());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return experiments.list(new ExperimentSearch.Filters(status, name,
+                operation == null ? null : operation.name(), modelType, verdict,
+                tag == null ? List.of() : tag.stream().distinct().toList(), specs), page, size);
+    }
+
+    @PatchMapping(path = "/{id}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json" },
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "annotateExperiment")
+    ExperimentView annotate(@PathVariable long id, @Valid @RequestBody ExperimentAnnotations annotations) {
+        return experiments.annotate(id, annotations);
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -4,12 +4,11 @@ import jakarta.persistence.LockModeType;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
 import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.repository.Repository;
 
-/** Experiments by id, and filtered pages of them (see {@link ExperimentFilters}). */
-interface ExperimentRepository extends Repository<Experiment, Long>, JpaSpecificationExecutor<Experiment> {
+/** Experiments by id; filtered pages come from {@link ExperimentSearch}. */
+interface ExperimentRepository extends Repository<Experiment, Long> {
 
     Experiment save(Experiment experiment);
 

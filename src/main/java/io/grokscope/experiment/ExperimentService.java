@@ -12,10 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.data.domain.Page;
-import org.springframework.data.domain.PageRequest;
-import org.springframework.data.domain.Sort;
-import org.springframework.data.jpa.domain.Specification;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -28,10 +24,12 @@ public class ExperimentService {
     private final JobQueue queue;
     private final ExperimentSpecReader specs;
     private final Clock clock;
+    private final ExperimentSearch search;
 
     ExperimentService(ExperimentRepository repository, ObjectMapper objectMapper, JobQueue queue,
-            ExperimentSpecReader specs) {
+            ExperimentSpecReader specs, ExperimentSearch search) {
         this.repository = repository;
+        this.search = search;
         this.objectMapper = objectMapper;
         this.queue = queue;
         this.specs = specs;
@@ -122,14 +120,24 @@ public class ExperimentService {
         return toView(find(id));
     }
 
+    /** A page of the experiments that pass every filter, newest first. */
     @Transactional(readOnly = true)
-    public ExperimentPage list(ExperimentStatus status, String name, int page, int size) {
-        Specification<Experiment> filter = Specification.where(ExperimentFilters.hasStatus(status))
-                .and(ExperimentFilters.nameContains(name));
-        Page<Experiment> result = repository.findAll(filter,
-                PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "id")));
-        return new ExperimentPage(result.map(this::toView).getContent(), page, size, result.getTotalElements(),
-                result.getTotalPages());
+    ExperimentPage list(ExperimentSearch.Filters filters, int page, int size) {
+        ExperimentSearch.Found found = search.page(filters, page, size);
+        Map<Long, Experiment> byId = repository.findByIdIn(found.ids()).stream()
+                .collect(Collectors.toMap(Experiment::id, Function.identity()));
+        // A run deleted between the two reads is left out of this page rather than shown half.
+        List<ExperimentView> items = found.ids().stream().map(byId::get).filter(java.util.Objects::nonNull)
+                .map(this::toView).toList();
+        return new ExperimentPage(items, page, size, found.total(), (int) ((found.total() + size - 1) / size));
+    }
+
+    /** Replaces the tags and/or the note of a run, whatever its status. */
+    @Transactional
+    public ExperimentView annotate(long id, ExperimentAnnotations annotations) {
+        Experiment experiment = findLocked(id);
+        experiment.annotate(annotations.normalisedTags(), annotations.note());
+        return toView(repository.save(experiment));
     }
 
     /** Cancels a queued experiment at once, or asks the worker of a running one to stop. */
@@ -170,7 +178,7 @@ public class ExperimentService {
         return new ExperimentView(e.id(), e.name(), e.status(), spec, progress, e.attempt(), e.worker(),
                 e.createdAt(), e.startedAt(), e.finishedAt(), e.error(),
                 e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
-                e.grokkingDelay());
+                e.grokkingDelay(), e.tags(), e.note());
     }
 
     private static ExperimentSummary toSummary(Experiment e) {

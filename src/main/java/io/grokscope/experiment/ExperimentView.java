@@ -2,6 +2,7 @@ package io.grokscope.experiment;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * An experiment as the API shows it.
@@ -12,6 +13,8 @@ import java.time.Instant;
  * @param verdict            the analysis verdict so far; RUNNING while it trains, null before
  * @param generalizationStep from the analysis, when known
  * @param grokkingDelay      from the analysis, when known
+ * @param tags               the researcher's labels, sorted (empty when none)
+ * @param note               the researcher's free-text note, or null
  */
 @Schema(description = "An experiment: its complete spec, status, progress and headline analysis.")
 public record ExperimentView(
@@ -29,7 +32,9 @@ public record ExperimentView(
         @Schema(nullable = true, allowableValues = { "RUNNING", "CONFUSION", "MEMORIZATION", "GROKKING",
                 "COMPREHENSION" }) String verdict,
         @Schema(nullable = true) Long generalizationStep,
-        @Schema(nullable = true) Long grokkingDelay) {
+        @Schema(nullable = true) Long grokkingDelay,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<String> tags,
+        @Schema(nullable = true) String note) {
 
     /**
      * Training progress.

@@ -11,6 +11,8 @@ final class JobControl {
     private volatile Stop stop = Stop.NONE;
     private volatile long step;
     private volatile boolean stalled;
+    private volatile double stepsPerSecond;
+    private volatile io.grokscope.metrics.MetricSink sink;
 
     boolean stopRequested() {
         return stop != Stop.NONE;
@@ -55,5 +57,24 @@ final class JobControl {
 
     long step() {
         return step;
+    }
+
+    /** The training speed the heartbeat last measured (0 until it has). */
+    void measured(double stepsPerSecond) {
+        this.stepsPerSecond = stepsPerSecond;
+    }
+
+    double stepsPerSecond() {
+        return stepsPerSecond;
+    }
+
+    void writingTo(io.grokscope.metrics.MetricSink sink) {
+        this.sink = sink;
+    }
+
+    /** Metric points of this run waiting to be written; 0 before its sink opens and after it closes. */
+    long sinkBacklog() {
+        io.grokscope.metrics.MetricSink current = sink;
+        return current == null ? 0 : current.backlog();
     }
 }

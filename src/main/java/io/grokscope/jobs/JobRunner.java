@@ -57,10 +57,12 @@ final class JobRunner {
     private final RunSummarizer summarizer;
     private final ParameterHistory history;
     private final WholeRunMeasures wholeRun;
+    private final JobMetrics jobMetrics;
 
     JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Trainer trainer,
             ScheduledExecutorService heartbeats, ApplicationEventPublisher events, JobProperties properties,
-            Provenance provenance, RunSummarizer summarizer, ParameterHistory history, WholeRunMeasures wholeRun) {
+            Provenance provenance, RunSummarizer summarizer, ParameterHistory history, WholeRunMeasures wholeRun,
+            JobMetrics jobMetrics) {
         this.repository = repository;
         this.metrics = metrics;
         this.spectra = spectra;
@@ -73,6 +75,7 @@ final class JobRunner {
         this.summarizer = summarizer;
         this.history = history;
         this.wholeRun = wholeRun;
+        this.jobMetrics = jobMetrics;
     }
 
     void run(Claim claim, JobControl control) {
@@ -83,6 +86,7 @@ final class JobRunner {
                 TimeUnit.MILLISECONDS);
         String finalStatus = null;
         try (MetricSink sink = metrics.open(fence)) {
+            control.writingTo(sink);
             retry("provenance", fence, () -> {
                 repository.recordProvenance(fence, provenance.json(fence));
                 return null;
@@ -127,6 +131,7 @@ final class JobRunner {
                 finalStatus = recordFailure(fence, e);
             }
         } finally {
+            control.writingTo(null);
             heartbeat.cancel(false);
         }
         if (finalStatus != null) {
@@ -179,6 +184,7 @@ final class JobRunner {
                 return null;
             }
             default -> {
+                jobMetrics.leaseLost();
                 log.warn("Experiment {} attempt {} lost its lease at step {}; stopped without writing",
                         fence.experimentId(), fence.attempt(), step);
                 return null;
@@ -249,6 +255,7 @@ final class JobRunner {
         public void run() {
             // Throwable: an exception escaping a scheduled task silently cancels every later run of it, and a job
             // whose heartbeats stopped loses its lease while it trains.
+            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
             try {
                 if (control.isStalled()) {
                     return;
@@ -272,6 +279,8 @@ final class JobRunner {
             } catch (Throwable e) {
                 // A failed heartbeat (database briefly away) is retried at the next tick; the lease has slack.
                 log.warn("Heartbeat of experiment {} failed: {}", fence.experimentId(), e.toString());
+            } finally {
+                org.slf4j.MDC.remove("experiment");
             }
         }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -57,7 +58,7 @@ class JobWorker implements SmartLifecycle {
 
     JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
             SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, RunSummarizer summarizer,
-            ParameterHistory history, WholeRunMeasures wholeRun) {
+            ParameterHistory history, WholeRunMeasures wholeRun, JobMetrics jobMetrics) {
         this.repository = repository;
         this.properties = properties;
         int cores = Runtime.getRuntime().availableProcessors();
@@ -73,7 +74,9 @@ class JobWorker implements SmartLifecycle {
             return t;
         });
         this.runner = new JobRunner(repository, metrics, spectra, specs, new Nd4jTrainer(), heartbeats, events,
-                properties, new Provenance(json, workers, threadsPerWorker), summarizer, history, wholeRun);
+                properties, new Provenance(json, workers, threadsPerWorker), summarizer, history, wholeRun,
+                jobMetrics);
+        jobMetrics.observe(running.values());
         log.info("Job pool: {} worker(s) on {} core(s), {} ND4J thread(s) each, instance {}", workers, cores,
                 threadsPerWorker, instanceId);
     }
@@ -132,9 +135,12 @@ class JobWorker implements SmartLifecycle {
         if (stopping) {
             control.shutdown(); // claimed while the pool was stopping: released at once, before any training
         }
+        // Every log line of this run on this thread (trainer, listener, stores) names it.
+        MDC.put("experiment", Long.toString(fence.experimentId()));
         try {
             runner.run(claim.get(), control);
         } finally {
+            MDC.remove("experiment");
             running.remove(fence);
         }
         return true;

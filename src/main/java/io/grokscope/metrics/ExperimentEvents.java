@@ -64,9 +64,14 @@ public class ExperimentEvents implements SmartLifecycle {
         this.json = json;
     }
 
+    /** How many event streams this instance serves now (a gauge in /actuator/prometheus). */
+    public int openStreams() {
+        return streams.values().stream().mapToInt(List::size).sum();
+    }
+
     /** Opens a stream of one experiment's events after {@code lastStep} (-1 for everything). */
     public SseEmitter subscribe(long experimentId, long lastStep) {
-        int open = streams.values().stream().mapToInt(List::size).sum();
+        int open = openStreams();
         if (open >= settings.maxSubscribers()) {
             throw new ServiceBusyException("this instance serves " + open + " event streams (limit "
                     + settings.maxSubscribers() + ")", Duration.ofSeconds(10));

@@ -2,6 +2,7 @@ package io.grokscope.metrics;
 
 import io.grokscope.analysis.Metric;
 import io.grokscope.analysis.MetricHistory;
+import io.grokscope.analysis.MetricSeries;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -132,6 +133,23 @@ public class MetricQueries {
             out.get(rs.getLong(1)).computeIfAbsent(Metric.fromWireName(rs.getString(2)), m -> new Builder(0))
                     .add(rs.getLong(3), rs.getDouble(4));
         }, ids, names, range.sinceStep(), to, range.maxPoints());
+    }
+
+    /**
+     * Every point of one metric of each of these runs, in step order (seed bands); a run without points maps to an
+     * empty series.
+     */
+    public Map<Long, MetricSeries> everyPoint(Collection<Long> experiments, Metric metric) {
+        Map<Long, Builder> builders = new java.util.LinkedHashMap<>();
+        experiments.forEach(id -> builders.put(id, new Builder(0)));
+        jdbc.query("select experiment_id, step, value from metric_point where experiment_id = any(?) and metric = ?"
+                + " order by experiment_id, step", rs -> {
+                    builders.get(rs.getLong(1)).add(rs.getLong(2), rs.getDouble(3));
+                }, (Object) experiments.toArray(Long[]::new), metric.wireName());
+        Map<Long, MetricSeries> series = new java.util.LinkedHashMap<>();
+        builders.forEach((id, b) -> series.put(id, MetricSeries.of(metric,
+                java.util.Arrays.copyOf(b.steps, b.size), java.util.Arrays.copyOf(b.values, b.size))));
+        return series;
     }
 
     /** Every point of the given metrics of one run, for the analysis. */

@@ -105,6 +105,16 @@ public final class MetricSink implements AutoCloseable {
         }
     }
 
+    /** Points offered but not yet written (nor dropped): what a database outage has left waiting. */
+    public long backlog() {
+        lock.lock();
+        try {
+            return offered - settled;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True once a write found that this attempt no longer owns its experiment. */
     public boolean fenceLost() {
         lock.lock();
@@ -145,6 +155,8 @@ public final class MetricSink implements AutoCloseable {
     }
 
     private void writeLoop() {
+        // This thread's log lines name the run, like the worker's (see logging.pattern.correlation).
+        org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
         while (true) {
             List<MetricPoint> batch = nextBatch();
             if (batch == null) {

@@ -200,6 +200,66 @@ class MetricsController {
         }
     }
 
+    /** Grid steps of a band when the client names no {@code maxPoints}: enough for a chart's width. */
+    public static final int DEFAULT_BAND_POINTS = 500;
+
+    @GetMapping(path = "/api/v1/metrics/bands", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getMetricBand", summary = "One metric averaged over several runs (seed bands)",
+            description = "Mean, sample standard deviation, min and max of `metric` over the listed runs at each step of"
+                    + " one grid (their common steps, or `maxPoints` evenly spaced steps when they have more), with the"
+                    + " number of runs covering each step. For repeated runs of one setup, e.g. the seeds of a sweep's"
+                    + " cell.")
+    BandsView band(
+            @Parameter(description = "comma-separated experiment ids") @RequestParam @Size(min = 1, max = 1000)
+            List<Long> experiments,
+            @RequestParam @jakarta.validation.constraints.NotNull @Size(max = 40) String metric,
+            @RequestParam(required = false) @Min(2) Integer maxPoints) {
+        List<Long> ids = new ArrayList<>(new LinkedHashSet<>(experiments));
+        List<FieldError> errors = new ArrayList<>();
+        if (ids.size() > limits.compareExperiments()) {
+            errors.add(FieldError.atParameter("experiments", "must name at most " + limits.compareExperiments()
+                    + " experiments (grokscope.limits.compare-experiments), named " + ids.size()));
+        }
+        Metric chosen = null;
+        try {
+            chosen = Metric.fromWireName(metric.trim());
+        } catch (IllegalArgumentException e) {
+            errors.add(FieldError.atParameter("metric", e.getMessage()));
+        }
+        int points = bandPoints(maxPoints, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        List<Long> missing = queries.missing(ids);
+        if (!missing.isEmpty()) {
+            throw new ResourceNotFoundException("experiment", missing.size() == 1 ? missing.get(0) : missing);
+        }
+        var series = queries.everyPoint(ids, chosen);
+        return new BandsView(chosen, ids, BandView.of(io.grokscope.analysis.SeedBand.of(
+                List.copyOf(series.values()), points)));
+    }
+
+    /** The grid size of a band request: {@code maxPoints}, at most {@code grokscope.limits.max-points}. */
+    private int bandPoints(Integer maxPoints, List<FieldError> errors) {
+        int points = maxPoints == null ? Math.min(DEFAULT_BAND_POINTS, limits.maxPoints()) : maxPoints;
+        if (points > limits.maxPoints()) {
+            errors.add(FieldError.atParameter("maxPoints", ServiceLimits.over(points, limits.maxPoints(),
+                    "max-points")));
+        }
+        return points;
+    }
+
+    /** The band of one metric over a chosen set of runs. */
+    @Schema(name = "MetricBand", description = "One metric's band over the listed experiments.")
+    record BandsView(@Schema(
+            requiredMode = Schema.RequiredMode.REQUIRED) Metric metric,
+            @Schema(
+                    requiredMode = Schema.RequiredMode.REQUIRED)
+            List<Long> experimentIds,
+            @Schema(
+                    requiredMode = Schema.RequiredMode.REQUIRED) BandView band) {
+    }
+
     @GetMapping(path = "/api/v1/experiments/{id}/spectrum", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "getSpectrum", summary = "Fourier norms per frequency",
             description = "At the latest measured step, or at `step` (one of `measuredSteps`). 404 for tasks without"

@@ -1,7 +1,11 @@
 package io.grokscope.sweep;
 
+import io.grokscope.analysis.Metric;
+import io.grokscope.web.FieldError;
+import io.grokscope.web.InvalidInputException;
 import io.grokscope.web.ServiceLimits;
 import io.grokscope.web.IdempotentRequests;
+import java.util.ArrayList;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.RequestHeader;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -36,6 +40,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RestController
 @RequestMapping(path = "/api/v1/sweeps")
 class SweepController {
+
+    /** Grid steps of a band when the client names no {@code maxPoints}: enough for a chart's width. */
+    private static final int DEFAULT_BAND_POINTS = 500;
 
     private final SweepService sweeps;
     private final ServiceLimits limits;
@@ -122,6 +129,36 @@ class SweepController {
         String svg = PhaseDiagramSvg.render(sweeps.diagram(id, x, y, value, where));
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(PhaseDiagramSvg.MEDIA_TYPE
                 + ";charset=UTF-8")).body(svg);
+    }
+
+    @GetMapping(path = "/{id}/bands", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "getSweepBands", summary = "Seed bands of a metric per cell",
+            description = "Per cell (or, with `x`, per value of that axis, pooling the other axes that `where` does not"
+                    + " fix), the metric's mean, sample standard deviation, min and max over the runs, on one step"
+                    + " grid of at most `maxPoints` steps (default 500), with the runs covering each step.")
+    SweepBands bands(@PathVariable long id,
+            @RequestParam @NotNull @Size(max = 40) String metric,
+            @RequestParam(required = false) @Size(max = SweepLimits.MAX_PATH_LENGTH) String x,
+            @Parameter(description = "path=value fixing an axis; repeat for several")
+            @RequestParam(required = false) @Size(max = SweepLimits.MAX_FILTERS)
+            List<@Size(max = SweepLimits.MAX_FILTER_LENGTH) String> where,
+            @RequestParam(required = false) @Min(2) Integer maxPoints) {
+        List<FieldError> errors = new ArrayList<>();
+        Metric chosen = null;
+        try {
+            chosen = Metric.fromWireName(metric.trim());
+        } catch (IllegalArgumentException e) {
+            errors.add(FieldError.atParameter("metric", e.getMessage()));
+        }
+        int points = maxPoints == null ? Math.min(DEFAULT_BAND_POINTS, limits.maxPoints()) : maxPoints;
+        if (points > limits.maxPoints()) {
+            errors.add(FieldError.atParameter("maxPoints", ServiceLimits.over(points, limits.maxPoints(),
+                    "max-points")));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return sweeps.bands(id, chosen, x, where, points);
     }
 
     @GetMapping(path = "/{id}/summary", produces = MediaType.APPLICATION_JSON_VALUE)

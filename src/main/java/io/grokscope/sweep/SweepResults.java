@@ -116,6 +116,53 @@ final class SweepResults {
                 pooled(filters, List.of(xAxis)), points);
     }
 
+    /** The runs of one band: a cell (or, with {@code x}, one value of x) and its experiments. */
+    record BandGroup(Map<String, Object> values, List<Long> experimentIds) {
+    }
+
+    /** The groups whose runs a band averages, and how they were chosen. */
+    record BandGroups(Map<String, Object> fixed, List<String> pooledAxes, List<BandGroup> groups) {
+    }
+
+    /**
+     * Without {@code x}: one group per cell (its seeds) that {@code where} keeps. With {@code x}: one group per value
+     * of that axis, pooling the seeds and every axis neither x nor fixed by {@code where}.
+     */
+    BandGroups bandGroups(String x, List<String> where) {
+        List<FieldError> errors = new ArrayList<>();
+        int xAxis = x == null ? -1 : axis("x", x, errors);
+        List<Filter> filters = filters(where, xAxis < 0 ? List.of() : List.of(xAxis), errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Predicate<PlacedRun> fixed = matching(filters);
+        List<BandGroup> groups = new ArrayList<>();
+        if (x == null) {
+            for (int cell = 0; cell < grid.cells(); cell++) {
+                int index = cell;
+                List<PlacedRun> inCell = runs.stream().filter(run -> run.cell() == index).toList();
+                boolean kept = filters.stream().allMatch(f -> grid.indices(index)[f.axis()] == f.value());
+                if (kept) {
+                    groups.add(new BandGroup(grid.values(cell), ids(inCell)));
+                }
+            }
+            return new BandGroups(describe(filters), List.of(), groups);
+        }
+        SweepAxis axis = grid.axes().get(xAxis);
+        for (int i = 0; i < axis.values().size(); i++) {
+            int xi = i;
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put(axis.path(), axis.values().get(i));
+            groups.add(new BandGroup(values, ids(runs.stream().filter(fixed)
+                    .filter(run -> run.indices()[xAxis] == xi).toList())));
+        }
+        return new BandGroups(describe(filters), pooled(filters, List.of(xAxis)), groups);
+    }
+
+    private static List<Long> ids(List<PlacedRun> placed) {
+        return placed.stream().map(run -> run.summary().id()).toList();
+    }
+
     private int axis(String parameter, String path, List<FieldError> errors) {
         int axis = path == null ? -1 : grid.axisIndex(path);
         if (axis < 0) {

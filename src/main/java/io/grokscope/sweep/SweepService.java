@@ -3,10 +3,15 @@ package io.grokscope.sweep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.analysis.Metric;
+import io.grokscope.analysis.MetricSeries;
+import io.grokscope.analysis.SeedBand;
 import io.grokscope.experiment.ExperimentService;
 import io.grokscope.experiment.ExperimentSpec;
 import io.grokscope.database.StoredJson;
 import io.grokscope.jobs.JobProperties;
+import io.grokscope.metrics.BandView;
+import io.grokscope.metrics.MetricQueries;
 import io.grokscope.web.ResourceNotFoundException;
 import io.grokscope.web.ServiceLimits;
 import jakarta.validation.Validator;
@@ -35,10 +40,12 @@ public class SweepService {
     private final ObjectMapper stored;
     private final SweepExpansion expansion;
     private final SweepExpansion.SizeLimit limit;
+    private final MetricQueries metrics;
 
     SweepService(SweepRepository repository, ExperimentService experiments, ObjectMapper json, Validator validator,
-            ServiceLimits limits, JobProperties jobs, StoredJson storedJson) {
+            ServiceLimits limits, JobProperties jobs, StoredJson storedJson, MetricQueries metrics) {
         this.repository = repository;
+        this.metrics = metrics;
         this.experiments = experiments;
         this.json = json;
         this.stored = storedJson.mapper();
@@ -112,6 +119,18 @@ public class SweepService {
     @Transactional(readOnly = true)
     public SweepSeries series(long id, String x, String value, List<String> where) {
         return load(id).results().series(id, x, value, where);
+    }
+
+    /** Seed bands of {@code metric} per cell, or per value of {@code x}; {@code points} bounds each band's grid. */
+    @Transactional(readOnly = true)
+    public SweepBands bands(long id, Metric metric, String x, List<String> where, int points) {
+        SweepResults.BandGroups chosen = load(id).results().bandGroups(x, where);
+        List<Long> all = chosen.groups().stream().flatMap(g -> g.experimentIds().stream()).distinct().toList();
+        Map<Long, MetricSeries> series = all.isEmpty() ? Map.of() : metrics.everyPoint(all, metric);
+        List<SweepBands.Group> groups = chosen.groups().stream().map(group -> new SweepBands.Group(group.values(),
+                group.experimentIds(), BandView.of(SeedBand.of(group.experimentIds().stream().map(series::get)
+                        .filter(java.util.Objects::nonNull).toList(), points)))).toList();
+        return new SweepBands(id, metric, x, chosen.fixed(), chosen.pooledAxes(), groups);
     }
 
     private List<Long> memberIds(long id) {

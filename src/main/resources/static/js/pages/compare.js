@@ -1,7 +1,7 @@
 // Several runs' curves of one metric on one chart. The selection lives in the URL, so a comparison can be shared.
 
-import { listExperiments, compareMetrics, METRICS } from '../api.js';
-import { Chart, align, figure } from '../charts.js';
+import { listExperiments, compareMetrics, getMetricBand, METRICS } from '../api.js';
+import { Chart, align, figure, seedBands } from '../charts.js';
 import { h, replace } from '../dom.js';
 import * as fmt from '../format.js';
 import { replaceParams } from '../router.js';
@@ -14,10 +14,12 @@ export function render(view, params) {
     ids: (params.get('ids') || '').split(',').filter(Boolean).map(Number),
     metric: METRICS.includes(params.get('metric')) ? params.get('metric') : 'test_acc',
     logX: params.get('logX') === 'true',
+    bands: params.get('bands') === '1',
   };
   const runs = h('fieldset', { class: 'run-picker' }, h('legend', {}, 'Runs'));
   const metric = h('select', { id: 'compare-metric' }, METRICS.map((m) => h('option', { value: m, selected: m === state.metric }, m)));
   const logX = h('input', { type: 'checkbox', id: 'compare-log-x', checked: state.logX });
+  const bands = h('input', { type: 'checkbox', id: 'compare-bands', checked: state.bands });
   const message = h('p', { class: 'message', role: 'status' });
   const plot = h('div', { class: 'compare-plot' });
   replace(view, h('h1', {}, 'Compare runs'),
@@ -25,7 +27,8 @@ export function render(view, params) {
       h('div', {},
         h('div', { class: 'section-head' },
           h('label', { for: 'compare-metric' }, 'Metric'), metric,
-          h('label', { class: 'toggle' }, logX, ' Log-scale steps')),
+          h('label', { class: 'toggle' }, logX, ' Log-scale steps'),
+          h('label', { class: 'toggle', title: 'mean ± standard deviation, min–max shaded' }, bands, ' Seed band')),
         message, plot)));
 
   let chart = null;
@@ -35,6 +38,7 @@ export function render(view, params) {
 
   metric.addEventListener('change', () => { state.metric = metric.value; draw(); });
   logX.addEventListener('change', () => { state.logX = logX.checked; draw(); });
+  bands.addEventListener('change', () => { state.bands = bands.checked; draw(); });
 
   async function loadRuns() {
     try {
@@ -59,13 +63,17 @@ export function render(view, params) {
   }
 
   async function draw() {
-    replaceParams({ ids: state.ids.join(','), metric: state.metric, logX: state.logX || '' });
+    replaceParams({ ids: state.ids.join(','), metric: state.metric, logX: state.logX || '', bands: state.bands ? 1 : '' });
     const mine = ++request;
     chart?.destroy();
     chart = null;
     plot.replaceChildren();
     if (state.ids.length === 0) {
       replace(message, 'Pick one or more runs.');
+      return;
+    }
+    if (state.bands) {
+      drawBand(mine);
       return;
     }
     let result;
@@ -87,6 +95,30 @@ export function render(view, params) {
       logX: state.logX, logY: LOG_METRICS.has(state.metric), height: 360,
     });
     chart.setData(align(result.experiments.map((e) => e.series[0] ?? { steps: [], values: [] })));
+  }
+
+  /** The chosen runs as one seed band: mean, ± one standard deviation and min–max over them. */
+  async function drawBand(mine) {
+    let result;
+    try {
+      result = await getMetricBand(state.ids, { metric: state.metric });
+    } catch (error) {
+      replace(message, errorMessage(error));
+      return;
+    }
+    if (closed || mine !== request) {
+      return;
+    }
+    const most = Math.max(0, ...result.band.n);
+    replace(message, `${state.metric}: mean ± standard deviation and min–max over ${state.ids.length} run(s)`
+      + ` (at most ${most} at a step)`);
+    const element = figure('compare-band', `${state.metric} over ${state.ids.length} runs`);
+    plot.append(element);
+    const shown = seedBands([{ label: `${state.ids.length} runs`, band: result.band }]);
+    chart = new Chart(element, {
+      series: shown.series, fills: shown.fills, logX: state.logX, logY: LOG_METRICS.has(state.metric), height: 360,
+    });
+    chart.setData(shown.data);
   }
 
   loadRuns().then(draw);

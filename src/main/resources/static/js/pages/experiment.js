@@ -2,7 +2,7 @@
 // live updates from the run's event stream while it trains.
 
 import {
-  getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, followEvents, ACTIVE_STATUSES,
+  getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, followEvents, ACTIVE_STATUSES, annotateExperiment,
 } from '../api.js';
 import { Chart, figure } from '../charts.js';
 import { CURVES, LABELS, createCharts, drawSeries, renderAnalysis } from '../analysis-view.js';
@@ -80,6 +80,7 @@ class ExperimentPage {
       h('h1', {}, e.name, ' ', h('span', { class: 'experiment-id' }, `#${e.id}`)),
       h('p', { class: 'subtitle' }, `${fmt.task(e.spec.task)} · ${fmt.model(e.spec.model)} · ${fmt.optimizer(e.spec.optimizer)}`),
       this.statusArea,
+      this.annotations(e),
       h('section', { class: 'analysis', 'aria-labelledby': 'analysis-heading' },
         h('h2', { id: 'analysis-heading' }, 'Analysis'), this.summary),
       this.phaseList,
@@ -115,6 +116,29 @@ class ExperimentPage {
       h('span', { class: 'times' }, `started ${fmt.dateTime(e.startedAt)}`, e.finishedAt && ` · finished ${fmt.dateTime(e.finishedAt)}`,
         e.attempt > 1 && ` · attempt ${e.attempt}`),
       e.error && h('p', { class: 'error', role: 'alert' }, e.error));
+  }
+
+  /** Tags (comma-separated) and a note, saved with PATCH; the service's errors appear beside them. */
+  annotations(e) {
+    const tags = h('input', { id: 'run-tags', type: 'text', value: (e.tags || []).join(', '), placeholder: 'baseline, wd-scan' });
+    const note = h('textarea', { id: 'run-note', placeholder: 'a note on this run' }, e.note || '');
+    const message = h('span', { class: 'message', role: 'status' });
+    const save = async (event) => {
+      event.preventDefault();
+      try {
+        const saved = await annotateExperiment(this.id, {
+          tags: tags.value.split(',').map((t) => t.trim()).filter(Boolean), note: note.value,
+        });
+        tags.value = saved.tags.join(', ');
+        replace(message, 'Saved.');
+      } catch (error) {
+        replace(message, errorMessage(error));
+      }
+    };
+    return h('form', { class: 'annotations', onsubmit: save },
+      h('label', { for: 'run-tags' }, 'Tags'), tags,
+      h('label', { for: 'run-note' }, 'Note'), note,
+      h('button', { type: 'submit' }, 'Save'), message);
   }
 
   async cancel() {

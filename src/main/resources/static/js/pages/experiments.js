@@ -1,6 +1,7 @@
-// The experiments list: every run with its progress, verdict and grokking delay; filtered by status and name; polled.
+// The experiments list: every run with its progress, verdict, grokking delay and tags; filtered by status, name,
+// operation, model, verdict, tags and spec fields (path=value); polled.
 
-import { listExperiments, STATUSES, ACTIVE_STATUSES } from '../api.js';
+import { listExperiments, STATUSES, ACTIVE_STATUSES, OPERATIONS, VERDICTS } from '../api.js';
 import { h, replace } from '../dom.js';
 import * as fmt from '../format.js';
 import { navigate } from '../router.js';
@@ -10,16 +11,35 @@ const POLL_MS = 3000;
 const PAGE_SIZE = 50;
 
 export function render(view, params) {
-  const filters = { status: params.get('status') || '', name: params.get('name') || '', page: Number(params.get('page') || 0) };
-  const status = h('select', { id: 'filter-status', name: 'status' },
+  const list = (key) => (params.get(key) || '').split(',').map((t) => t.trim()).filter(Boolean);
+  const filters = {
+    status: params.get('status') || '', name: params.get('name') || '', operation: params.get('operation') || '',
+    modelType: params.get('modelType') || '', verdict: params.get('verdict') || '', tag: list('tag'), spec: list('spec'),
+    page: Number(params.get('page') || 0),
+  };
+  const choice = (id, key, values) => h('select', { id, name: key },
     h('option', { value: '' }, 'All'),
-    STATUSES.map((s) => h('option', { value: s, selected: s === filters.status }, s)));
+    values.map((v) => h('option', { value: v, selected: v === filters[key] }, v)));
+  const status = choice('filter-status', 'status', STATUSES);
+  const operation = choice('filter-operation', 'operation', OPERATIONS);
+  const modelType = choice('filter-model', 'modelType', ['MLP', 'TRANSFORMER']);
+  const verdict = choice('filter-verdict', 'verdict', VERDICTS);
   const name = h('input', { id: 'filter-name', name: 'name', type: 'search', value: filters.name, placeholder: 'part of a name' });
+  const tag = h('input', { id: 'filter-tag', name: 'tag', type: 'search', value: filters.tag.join(', '), placeholder: 'tag, tag' });
+  const spec = h('input', {
+    id: 'filter-spec', name: 'spec', type: 'search', value: filters.spec.join(', '), size: 34,
+    placeholder: 'optimizer.weightDecay=1, model.type=MLP',
+  });
   const form = h('form', { class: 'filters', role: 'search', onsubmit: (event) => { event.preventDefault(); apply(0); } },
     h('label', { for: 'filter-status' }, 'Status'), status,
     h('label', { for: 'filter-name' }, 'Name'), name,
+    h('label', { for: 'filter-operation' }, 'Operation'), operation,
+    h('label', { for: 'filter-model' }, 'Model'), modelType,
+    h('label', { for: 'filter-verdict' }, 'Verdict'), verdict,
+    h('label', { for: 'filter-tag' }, 'Tags'), tag,
+    h('label', { for: 'filter-spec' }, 'Spec'), spec,
     h('button', { type: 'submit' }, 'Filter'));
-  status.addEventListener('change', () => apply(0));
+  [status, operation, modelType, verdict].forEach((select) => select.addEventListener('change', () => apply(0)));
 
   const body = h('tbody');
   const table = h('table', { class: 'experiments' },
@@ -32,7 +52,11 @@ export function render(view, params) {
   replace(view, h('h1', {}, 'Experiments'), form, message, table, pager);
 
   function apply(page) {
-    navigate('/', { status: status.value, name: name.value.trim(), page: page || '' });
+    const items = (input) => input.value.split(',').map((t) => t.trim()).filter(Boolean).join(',');
+    navigate('/', {
+      status: status.value, name: name.value.trim(), operation: operation.value, modelType: modelType.value,
+      verdict: verdict.value, tag: items(tag), spec: items(spec), page: page || '',
+    });
   }
 
   let timer = null;
@@ -77,7 +101,10 @@ export function render(view, params) {
 function row(experiment) {
   const spec = experiment.spec;
   return h('tr', { dataset: { experimentId: experiment.id, status: experiment.status } },
-    h('td', {}, h('a', { href: `#/experiments/${experiment.id}` }, experiment.name)),
+    h('td', {}, h('a', { href: `#/experiments/${experiment.id}` }, experiment.name),
+      (experiment.tags || []).length > 0 && h('span', { class: 'tags' },
+        experiment.tags.map((t) => h('a', { class: 'tag', href: `#/?tag=${encodeURIComponent(t)}` }, t))),
+      experiment.note && h('span', { class: 'note', title: experiment.note }, '✎')),
     h('td', {}, fmt.task(spec.task)),
     h('td', {}, fmt.model(spec.model)),
     h('td', { class: 'status-cell' }, statusBadge(experiment.status),

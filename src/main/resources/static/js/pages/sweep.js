@@ -1,7 +1,8 @@
 // One sweep: progress, the phase diagram (rendered by the service as SVG) over two chosen axes, and the summary
 // series of a headline number over one axis with its spread over seeds.
 
-import { getSweep, getSweepSummary, getPhaseDiagramSvg } from '../api.js';
+import { getSweep, getSweepSummary, getPhaseDiagramSvg, getSweepBands, METRICS } from '../api.js';
+import { Chart, figure, seedBands } from '../charts.js';
 import { h, replace } from '../dom.js';
 import { errorMessage } from '../widgets.js';
 
@@ -17,9 +18,14 @@ export function render(view, params) {
   const diagram = h('figure', { class: 'phase-diagram', 'data-figure': 'phase-diagram' });
   const summaryControls = h('div', { class: 'section-head' });
   const summary = h('table', { class: 'experiments sweep-summary', 'data-table': 'summary' });
+  const bandControls = h('div', { class: 'section-head' });
+  const bandMessage = h('p', { class: 'message', role: 'status' });
+  const bandPlot = h('div', { class: 'sweep-bands' });
   replace(view, title, progress, message, h('h2', {}, 'Phase diagram'), controls, diagram,
-    h('h2', {}, 'Summary over seeds'), summaryControls, summary);
+    h('h2', {}, 'Summary over seeds'), summaryControls, summary,
+    h('h2', {}, 'Seed bands'), bandControls, bandMessage, bandPlot);
   let closed = false;
+  let bandChart = null;
 
   function select(id, options, chosen, onChange) {
     const element = h('select', { id }, options.map((o) => h('option', { value: o, selected: o === chosen }, o)));
@@ -53,6 +59,31 @@ export function render(view, params) {
     } catch (error) {
       replace(summary, h('caption', { class: 'error' }, errorMessage(error)));
     }
+  }
+
+  /** One band per cell (or per value of an axis): mean, ± one standard deviation and min–max over its seeds. */
+  async function drawBands(state) {
+    let result;
+    try {
+      result = await getSweepBands(id, { metric: state.metric, x: state.x || undefined });
+    } catch (error) {
+      replace(bandMessage, errorMessage(error));
+      return;
+    }
+    if (closed) return;
+    bandChart?.destroy();
+    bandPlot.replaceChildren();
+    const label = (values) => Object.entries(values).map(([path, v]) => `${path.split('.').pop()}=${v}`).join(', ');
+    const groups = result.groups.filter((g) => g.band.steps.length > 0).slice(0, 8);
+    replace(bandMessage, groups.length === 0 ? 'No curves yet.'
+      : `${state.metric}: mean ± standard deviation (shaded) and min–max (lighter) over each group's runs`
+        + (result.groups.length > 8 ? '; the first 8 groups shown' : ''));
+    if (groups.length === 0) return;
+    const element = figure('sweep-bands', `${state.metric} per ${state.x ? state.x : 'cell'}, over seeds`);
+    bandPlot.append(element);
+    const shown = seedBands(groups.map((g) => ({ label: `${label(g.values)} (n=${g.experimentIds.length})`, band: g.band })));
+    bandChart = new Chart(element, { series: shown.series, fills: shown.fills, height: 320 });
+    bandChart.setData(shown.data);
   }
 
   async function load() {
@@ -92,7 +123,15 @@ export function render(view, params) {
       h('label', { for: 'summary-value' }, 'value'),
       select('summary-value', SUMMARY_VALUES, summaryState.value, (v) => { summaryState.value = v; drawSummary(summaryState); }));
     drawSummary(summaryState);
+    const bandState = { metric: 'test_acc', x: '' };
+    replace(bandControls,
+      h('label', { for: 'bands-metric' }, 'metric'),
+      select('bands-metric', METRICS, bandState.metric, (v) => { bandState.metric = v; drawBands(bandState); }),
+      h('label', { for: 'bands-x' }, 'per'),
+      select('bands-x', ['', ...paths], bandState.x, (v) => { bandState.x = v; drawBands(bandState); }));
+    bandControls.querySelector('#bands-x option[value=""]').textContent = 'cell';
+    drawBands(bandState);
   });
   const timer = setInterval(() => { if (!closed) load(); }, 5000);
-  return () => { closed = true; clearInterval(timer); };
+  return () => { closed = true; clearInterval(timer); bandChart?.destroy(); };
 }

@@ -233,7 +233,7 @@ class FailurePolicyTest {
                 properties.pollInterval(), 3, "watched", true, properties.outageTolerance(), Duration.ofHours(1),
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
         JobWorker pool = new JobWorker(repository, watched, metrics, spectra, specs, events, json, summarizer, null,
-                null);
+                null, new JobMetrics());
         JobPoolHealthIndicator health = new JobPoolHealthIndicator(pool);
         pool.start();
         try {

@@ -237,7 +237,7 @@ class JobPoolTest {
                 properties.pollInterval(), 3, "bounded", true,
                 properties.outageTolerance(), Duration.ZERO, properties.stopTimeout(), properties.stallTimeout());
         JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json, summarizer, history,
-                wholeRun);
+                wholeRun, new JobMetrics());
         AtomicInteger maxRunning = new AtomicInteger();
         pool.start();
         try {

@@ -102,6 +102,10 @@ public final class ServiceProcess implements AutoCloseable {
         return new Api(port);
     }
 
+    public int port() {
+        return port;
+    }
+
     public Path log() {
         return log;
     }

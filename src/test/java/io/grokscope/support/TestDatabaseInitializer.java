@@ -20,7 +20,9 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
                 "grokscope.jobs.lease-duration=2s",
                 "grokscope.jobs.heartbeat-interval=200ms",
                 "grokscope.jobs.poll-interval=100ms",
-                "grokscope.jobs.max-queued=1000")
+                "grokscope.jobs.max-queued=1000",
+                // Spring Boot's tests turn metric exporters off; the Prometheus endpoint is part of the service.
+                "management.prometheus.metrics.export.enabled=true")
                 .applyTo(context.getEnvironment());
     }
 }

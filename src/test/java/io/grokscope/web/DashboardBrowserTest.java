@@ -411,6 +411,35 @@ class DashboardBrowserTest {
         screenshot("sweep");
     }
 
+    @Test
+    void theSweepPageDrawsSeedBandsPerCell() throws IOException {
+        cancelQueued();
+        String name = "dash-bands-" + suffix();
+        String base = tinyRun(name, 1.0, 1000).replaceFirst("\\{\"name\": \"[^\"]+\", ", "{");
+        Api.Response created = api.postJson("/api/v1/sweeps", "{\"name\": \"" + name + "\", \"base\": " + base
+                + ", \"axes\": {\"optimizer.weightDecay\": [0, 1]}, \"seeds\": [0, 1, 2]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        long id = created.json().get("id").asLong();
+        while (TestJobs.runNext(context, "dashboard/0")) {
+            // every cell's seeds, one run at a time
+        }
+
+        open("/sweeps/" + id);
+        // Two cells, each drawn as five series (mean, ±sd, max, min) with two shaded fills, over its three seeds.
+        WebElement chart = waitFor(() -> browser.findElements(By.cssSelector("[data-chart='sweep-bands']")).stream()
+                .filter(e -> ((Number) js("return arguments[0].uplot.series.length", e)).intValue() == 11)
+                .findFirst().orElse(null));
+        assertThat(((Number) js("return arguments[0].uplot.bands.length", chart)).intValue()).isEqualTo(4);
+        assertThat(chart.findElement(By.tagName("figcaption")).getText()).isEqualTo("test_acc per cell, over seeds");
+        JsonNode bands = api.get("/api/v1/sweeps/" + id + "/bands?metric=test_acc").json();
+        double lastMean = bands.at("/groups/1/band/mean").get(bands.at("/groups/1/band/mean").size() - 1).asDouble();
+        // The drawn mean of the second cell ends where the service's band ends.
+        Number drawn = (Number) js("const d = arguments[0].uplot.data[6]; return d[d.length - 1]", chart);
+        assertThat(drawn.doubleValue()).isCloseTo(lastMean, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(bands.at("/groups/1/band/n").get(0).asInt()).isEqualTo(3);
+        screenshot("seed-bands");
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     private long submit(String spec) {

@@ -152,8 +152,14 @@ class GeneratedClientTest {
         assertThat(spectrum.getEmbedNorms()).hasSize((MODULUS - 1) / 2);
         assertThat(spectrum.getMeasuredSteps()).contains((long) STEPS);
 
-        assertThat(experiments.listExperiments("SUCCEEDED", "generated-client", 0, 20).getItems())
-                .extracting(ExperimentView::getId).contains(id);
+        assertThat(experiments.listExperiments("SUCCEEDED", "generated-client", null, null, null, null, null, 0, 20)
+                .getItems()).extracting(ExperimentView::getId).contains(id);
+        // Tags and spec filters through the generated client: the repeated query parameters it sends.
+        experiments.annotateExperiment(id, new io.grokscope.client.model.ExperimentAnnotations()
+                .tags(java.util.List.of("generated-client-" + id)).note("through the generated client"));
+        assertThat(experiments.listExperiments(null, null, "ADD", null, null, java.util.List.of("generated-client-" + id),
+                java.util.List.of("task.modulus=" + MODULUS), 0, 20).getItems()).extracting(ExperimentView::getId)
+                .containsExactly(id);
         experiments.deleteExperiment(id);
         ApiException gone = catchThrowableOfType(ApiException.class, () -> experiments.getExperiment(id));
         assertThat(gone.getCode()).isEqualTo(404);
