@@ -65,9 +65,13 @@ class ExperimentController {
     ResponseEntity<Object> submit(@Valid @RequestBody ExperimentSpec spec,
             @io.swagger.v3.oas.annotations.Parameter(description = "Makes a retry safe: the same key with the same"
                     + " body returns the first answer (status, Location, body) instead of creating again; with another"
-                    + " body 422. Kept 24 h (grokscope.idempotency.ttl).")
-            @RequestHeader(name = IdempotentRequests.HEADER, required = false) @Size(min = 1, max = 200)
-            String idempotencyKey) {
+                    + " body 422. Kept 24 h (grokscope.idempotency.ttl).",
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", minLength = 1,
+                            maxLength = IdempotentRequests.MAX_KEY_LENGTH))
+            // No constraint annotation here: one would switch the whole method to method validation, and the body's
+            // field errors would then be reported against a parameter named "spec" instead of their JSON pointers.
+            // IdempotentRequests checks the key (length, printable ASCII) and names the header.
+            @RequestHeader(name = IdempotentRequests.HEADER, required = false) String idempotencyKey) {
         return idempotent.once("POST /api/v1/experiments", idempotencyKey, spec, () -> {
             ExperimentView created = experiments.submit(spec);
             URI location = ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}")

@@ -169,7 +169,14 @@ public class ExperimentService {
     }
 
     private ExperimentView toView(Experiment e) {
-        ExperimentSpec spec = fromJson(e.specJson());
+        ExperimentSpec spec;
+        try {
+            spec = fromJson(e.specJson());
+        } catch (IllegalArgumentException unreadable) {
+            // One row whose stored spec no longer reads (written by another version, or damaged) must not take the
+            // whole list down: it is shown without its spec, and its run fails at once with the reason.
+            spec = null;
+        }
         Long eta = null;
         if (e.stepsPerSecond() != null && e.stepsPerSecond() > 0 && e.status() == ExperimentStatus.RUNNING) {
             eta = Math.round((e.totalSteps() - e.progressStep()) / e.stepsPerSecond());

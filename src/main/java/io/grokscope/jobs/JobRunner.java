@@ -262,6 +262,9 @@ final class JobRunner {
                 }
                 long now = System.nanoTime();
                 long step = control.step();
+                if (lastStep >= 0 && step > lastStep) {
+                    jobMetrics.trained(step - lastStep);
+                }
                 if (step != lastStep) {
                     lastStep = step;
                     lastAdvanceNanos = now;
