@@ -46,7 +46,7 @@ class SecurityConfiguration {
      * The dashboard and the API's answers: only this origin's scripts, styles, images and connections; no plugins, no
      * framing, no base-URI or form targets elsewhere. Styles set through the CSSOM (element.style) stay allowed.
      */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
             + " img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
             + " form-action 'self'; frame-ancestors 'none'";
 
