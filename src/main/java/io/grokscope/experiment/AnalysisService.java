@@ -95,8 +95,16 @@ public class AnalysisService implements RunSummarizer {
             throw new ResourceNotFoundException("experiment", experimentId);
         }
         StoredRun run = runs.get(0);
-        ExperimentSpec spec = specs.read(run.specJson());
-        RunConfig config = spec.toRunConfig();
+        ExperimentSpec spec;
+        RunConfig config;
+        try {
+            spec = specs.read(run.specJson());
+            config = spec.toRunConfig();
+        } catch (RuntimeException unreadable) {
+            // A stored spec this version cannot read (or an incomplete one) is a state of that row, not a server fault.
+            throw new io.grokscope.web.ConflictException("experiment " + experimentId
+                    + " has a stored spec this service cannot read, so it cannot be analysed");
+        }
         PhaseThresholds thresholds = spec.analysis().thresholds();
         MetricHistory history = metrics.history(experimentId, ANALYSED);
         List<Integer> keys = spectra.find(experimentId, null)

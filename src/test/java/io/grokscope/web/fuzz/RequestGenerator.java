@@ -424,7 +424,8 @@ final class RequestGenerator {
     }
 
     private String target(String id, String query) {
-        String path = operation.path().replace("{id}", id);
+        // {step} (a checkpoint in the history): a plain step, so the hostile part of the request is the id
+        String path = operation.path().replace("{id}", id).replace("{step}", "0");
         return query.isEmpty() ? path : path + "?" + query;
     }
 
