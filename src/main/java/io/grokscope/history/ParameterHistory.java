@@ -30,9 +30,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class ParameterHistory {
 
-    private static final String FENCE_HOLDS = "select 1 from experiment where " + WriteFence.OWNS_EXPERIMENT
-            + " for share";
-
     private final JdbcTemplate reader;
     private final JdbcTemplate writer;
     private final TransactionTemplate transactions;
@@ -66,8 +63,7 @@ public class ParameterHistory {
         HistoryThinning thinning = HistoryThinning.forBudget(settings.budget().toBytes(), payload.length, cadence);
         long step = snapshot.step();
         Boolean saved = transactions.execute(status -> {
-            if (writer.queryForList(FENCE_HOLDS, Integer.class, fence.experimentId(), fence.attempt(),
-                    fence.worker()).isEmpty()) {
+            if (!fence.lock(writer)) {
                 return false;
             }
             if (thinning == null) {
@@ -91,8 +87,7 @@ public class ParameterHistory {
     /** Drops snapshots after {@code step} (written by an attempt that died after its last checkpoint). */
     public boolean deleteAfter(WriteFence fence, long step) {
         Boolean deleted = transactions.execute(status -> {
-            if (writer.queryForList(FENCE_HOLDS, Integer.class, fence.experimentId(), fence.attempt(),
-                    fence.worker()).isEmpty()) {
+            if (!fence.lock(writer)) {
                 return false;
             }
             writer.update("delete from parameter_snapshot where experiment_id = ? and step > ?", fence.experimentId(),

@@ -37,8 +37,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class WholeRunMeasures {
 
-    private static final String FENCE_HOLDS = "select 1 from experiment where " + WriteFence.OWNS_EXPERIMENT
-            + " for share";
     private static final String FINISHED = "select 1 from experiment where id = ?"
             + " and status in ('SUCCEEDED', 'FAILED', 'CANCELLED') for share";
 
@@ -111,7 +109,7 @@ public class WholeRunMeasures {
 
     /** Stores the result for a running attempt that still owns the run (at its end). False when the fence fails. */
     public boolean store(WriteFence fence, Result result) {
-        return store(fence.experimentId(), result, FENCE_HOLDS, fence.experimentId(), fence.attempt(), fence.worker());
+        return store(fence.experimentId(), result, WriteFence.LOCK_OWNED_EXPERIMENT, fence.experimentId(), fence.attempt(), fence.worker());
     }
 
     /** Stores the result for a run that has finished (recomputed on request). False when it is not finished. */

@@ -21,7 +21,7 @@ public record WriteFence(long experimentId, int attempt, String worker) {
     public static final String OWNS_EXPERIMENT = "id = ? and attempt = ? and worker = ? and status = 'RUNNING'";
 
     /** {@link #OWNS_EXPERIMENT} taking a share lock on the row it finds: see {@link #lock}. */
-    static final String LOCK_OWNED_EXPERIMENT = "select 1 from experiment where " + OWNS_EXPERIMENT + " for share";
+    public static final String LOCK_OWNED_EXPERIMENT = "select 1 from experiment where " + OWNS_EXPERIMENT + " for share";
 
     public WriteFence {
         if (worker == null || worker.isBlank()) {
