@@ -20,7 +20,7 @@ class ArchitectureTest {
 
     private static final String[] EDGE = { "io.grokscope.experiment..", "io.grokscope.jobs..",
             "io.grokscope.metrics..", "io.grokscope.sweep..", "io.grokscope.web..", "io.grokscope.database..",
-            "io.grokscope.security.." };
+            "io.grokscope.security..", "io.grokscope.history..", "io.grokscope.spec.." };
 
     @ArchTest
     static final ArchRule coreImportsNoFramework = noClasses().that().resideInAnyPackage(CORE)

@@ -3,7 +3,7 @@ package io.grokscope.experiment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.database.StoredJson;
-import io.grokscope.jobs.SpecReader;
+import io.grokscope.spec.SpecReader;
 import io.grokscope.training.RunConfig;
 import org.springframework.stereotype.Component;
 

@@ -1,8 +1,8 @@
 package io.grokscope.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.grokscope.jobs.CheckpointArchive;
-import io.grokscope.jobs.SpecReader;
+
+import io.grokscope.spec.SpecReader;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.RunConfig;
 import io.grokscope.web.ConflictException;

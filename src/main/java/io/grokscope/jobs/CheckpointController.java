@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.history.CheckpointArchive;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;

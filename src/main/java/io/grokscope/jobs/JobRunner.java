@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.spec.SpecReader;
 import io.grokscope.database.DatabaseOutage;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;

@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.spec.SpecReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;

@@ -64,7 +64,7 @@ class PythonClientIT {
     }
 
     private Result python(Path directory, String url, List<String> arguments) throws Exception {
-        String interpreter = System.getenv().getOrDefault("GROKSCOPE_PYTHON", "python3");
+        String interpreter = io.grokscope.support.PythonInterpreter.command();
         List<String> command = new java.util.ArrayList<>(List.of(interpreter));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);

@@ -159,7 +159,7 @@ class HistoryApiTest {
             Files.write(dir.resolve(file.getKey()), file.getValue());
         }
         // NumPy prints, per file: name, dtype, shape, and the sum of squares in float64
-        Process python = new ProcessBuilder("python3", "-c", """
+        Process python = new ProcessBuilder(io.grokscope.support.PythonInterpreter.command(), "-c", """
                 import json, sys, numpy as np
                 d = sys.argv[1]
                 for p in json.load(open(d + '/manifest.json'))['parameters']:

@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.spec.SpecReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

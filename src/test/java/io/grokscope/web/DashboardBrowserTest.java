@@ -193,7 +193,9 @@ class DashboardBrowserTest {
             assertThat(painted.intValue()).as("pixels of series %d", series).isGreaterThan(100);
         }
 
-        // One shaded band per located phase, where the analysis put it, labelled, and visibly painted.
+        // One shaded band per located phase, where the analysis put it, labelled, and visibly painted. The chart is
+        // scrolled into view first: an element's screenshot holds only what the viewport shows of it.
+        js("arguments[0].scrollIntoView({block: 'start'})", accuracy);
         List<?> bands = (List<?>) js("""
                 const figure = arguments[0].getBoundingClientRect();
                 return [...arguments[0].querySelectorAll('.annotations-under .band')].map((b) => {
@@ -539,6 +541,14 @@ class DashboardBrowserTest {
         int x = ((Number) band.get("x")).intValue();
         int top = ((Number) band.get("top")).intValue();
         int height = ((Number) band.get("height")).intValue();
+        // The band may reach past the charted element's box (the screenshot's edge): only its visible part counts.
+        assertThat(x).as("band centre inside the picture %s", band).isBetween(0, picture.getWidth() - 1);
+        int from = Math.max(0, top);
+        int to = Math.min(picture.getHeight(), top + height);
+        assertThat(to - from).as("visible rows of %s in a %dx%d picture", band, picture.getWidth(),
+                picture.getHeight()).isGreaterThan(Math.min(height, picture.getHeight()) / 2);
+        height = to - from;
+        top = from;
         int matching = 0;
         for (int y = top; y < top + height; y++) {
             int pixel = picture.getRGB(x, y);

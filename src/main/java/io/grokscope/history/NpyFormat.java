@@ -1,4 +1,4 @@
-package io.grokscope.jobs;
+package io.grokscope.history;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.grokscope.jobs;
+package io.grokscope.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.training.Checkpoint;
