@@ -45,8 +45,14 @@ export function dateTime(iso) {
 
 const SYMBOLS = { ADD: 'a + b', SUBTRACT: 'a − b', MULTIPLY: 'a · b', DIVIDE: 'a ÷ b' };
 
+const UNREADABLE = '(unreadable spec)';
+
 /** "a + b mod 113", "S5_COMPOSE", "a^2 + b mod 97". */
 export function task(settings) {
+  // A stored spec this service cannot read (an older or foreign row) is listed as such, not left to break the page.
+  if (!settings || typeof settings.operation !== 'string') {
+    return UNREADABLE;
+  }
   if (settings.operation.startsWith('S5_')) {
     return settings.operation;
   }
@@ -57,6 +63,9 @@ export function task(settings) {
 
 /** "Transformer 1L d128 4h" or "MLP 128 → 512". */
 export function model(settings) {
+  if (!settings || (settings.type !== 'TRANSFORMER' && !Array.isArray(settings.hiddenDims))) {
+    return UNREADABLE;
+  }
   if (settings.type === 'TRANSFORMER') {
     return `Transformer ${settings.layers}L d${settings.dModel} ${settings.heads}h`;
   }
@@ -66,6 +75,9 @@ export function model(settings) {
 
 /** "ADAMW lr 0.001 wd 1 + Grokfast-EMA". */
 export function optimizer(settings) {
+  if (!settings || typeof settings.type !== 'string') {
+    return UNREADABLE;
+  }
   const filter = settings.gradientFilter ? ` + Grokfast-${settings.gradientFilter.type}` : '';
   return `${settings.type} lr ${number(settings.learningRate)} wd ${number(settings.weightDecay)}${filter}`;
 }

@@ -52,7 +52,7 @@ export function render(view, params) {
         });
         return h('div', { class: 'run-option' }, box,
           h('label', { for: `run-${e.id}` }, `#${e.id} ${e.name}`, ' ', statusBadge(e.status),
-            h('span', { class: 'hint' }, ` ${fmt.task(e.spec.task)} · ${fmt.model(e.spec.model)}`)));
+            h('span', { class: 'hint' }, ` ${fmt.task(e.spec?.task)} · ${fmt.model(e.spec?.model)}`)));
       }));
       if (page.items.length === 0) {
         runs.append(h('p', {}, 'No experiments yet.'));

@@ -78,7 +78,7 @@ class ExperimentPage {
     const spectrumFigure = figure('spectrum', 'Fourier norms per frequency');
     replace(this.view,
       h('h1', {}, e.name, ' ', h('span', { class: 'experiment-id' }, `#${e.id}`)),
-      h('p', { class: 'subtitle' }, `${fmt.task(e.spec.task)} · ${fmt.model(e.spec.model)} · ${fmt.optimizer(e.spec.optimizer)}`),
+      h('p', { class: 'subtitle' }, `${fmt.task(e.spec?.task)} · ${fmt.model(e.spec?.model)} · ${fmt.optimizer(e.spec?.optimizer)}`),
       this.statusArea,
       this.annotations(e),
       h('section', { class: 'analysis', 'aria-labelledby': 'analysis-heading' },
