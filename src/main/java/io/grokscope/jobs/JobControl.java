@@ -10,6 +10,7 @@ final class JobControl {
 
     private volatile Stop stop = Stop.NONE;
     private volatile long step;
+    private long counted; // guarded by this: the step up to which trained steps were reported
     private volatile boolean stalled;
     private volatile double stepsPerSecond;
     private volatile io.grokscope.metrics.MetricSink sink;
@@ -57,6 +58,23 @@ final class JobControl {
 
     long step() {
         return step;
+    }
+
+    /** A resumed run starts at its checkpoint's step; the steps before it were counted by the attempt that made them. */
+    synchronized void resumedAt(long step) {
+        this.step = step;
+        this.counted = step;
+    }
+
+    /**
+     * The steps trained since the last call, for the trained-steps counter: taken at each heartbeat and once more when
+     * the run ends, so a run shorter than a heartbeat interval is counted too.
+     */
+    synchronized long takeTrained() {
+        long now = step;
+        long trained = Math.max(0, now - counted);
+        counted = Math.max(counted, now);
+        return trained;
     }
 
     /** The training speed the heartbeat last measured (0 until it has). */

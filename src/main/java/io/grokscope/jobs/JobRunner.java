@@ -100,7 +100,7 @@ final class JobRunner {
                 // Rows a dead attempt wrote after its last checkpoint are replaced by this attempt's.
                 retry("deletion of rows after the checkpoint", fence,
                         () -> metrics.deleteAfter(fence, resumeFrom.step()));
-                control.reached(resumeFrom.step());
+                control.resumedAt(resumeFrom.step());
                 if (history != null) {
                     retry("deletion of snapshots after the checkpoint", fence,
                             () -> history.deleteAfter(fence, resumeFrom.step()));
@@ -134,6 +134,7 @@ final class JobRunner {
         } finally {
             control.writingTo(null);
             heartbeat.cancel(false);
+            jobMetrics.trained(control.takeTrained()); // the steps since the last heartbeat
         }
         if (finalStatus != null) {
             events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
@@ -263,9 +264,7 @@ final class JobRunner {
                 }
                 long now = System.nanoTime();
                 long step = control.step();
-                if (lastStep >= 0 && step > lastStep) {
-                    jobMetrics.trained(step - lastStep);
-                }
+                jobMetrics.trained(control.takeTrained());
                 if (step != lastStep) {
                     lastStep = step;
                     lastAdvanceNanos = now;
