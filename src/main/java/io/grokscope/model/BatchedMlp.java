@@ -1,0 +1,690 @@
+package io.grokscope.model;
+
+import io.grokscope.task.Examples;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Several MLPs of one shape ("run lanes", one per training run of a sweep) trained as one batched computation: every
+ * matrix product of a training step runs once for all lanes as a batched product over {@code [lanes, rows, width]}
+ * stacks, instead of once per run.
+ *
+ * <p>Not to be confused with {@link Lanes}, which splits the rows of ONE model's kernels over two threads; here a lane
+ * is a whole model.
+ *
+ * <h2>Layout</h2>
+ * The lanes' parameters are the rows of one {@code [lanes, size]} buffer (and their gradients of another), each row
+ * laid out exactly as a stand-alone {@link Mlp}'s flat buffer. Each lane is a real {@link Mlp} over its row
+ * ({@link #lane}), initialised by the same code from its own seed and init scale, so a lane's initial weights, its
+ * evaluation, logits, token embedding and checkpoints are those of the solo model by construction. For the batched
+ * products each weight tensor is also seen as a strided 3-D view {@code [lanes, in, out]} (lane stride = size) of that
+ * buffer, so no weights are copied before a product and the weight gradients land directly in each lane's row.
+ *
+ * <h2>Bit-identical to solo runs</h2>
+ * A lane's loss and gradients are bit for bit those of its solo {@link Mlp#lossAndGradients} on the same batch:
+ * <ul>
+ *   <li>the products go through {@code Nd4j.matmul} on rank-3 arrays; on the CPU backend (OpenBLAS) each lane's slice
+ *       is computed with the same sgemm and the same inner dimension as the solo model's {@code Nd4j.gemm}, which
+ *       gives the same bits (held by {@code BatchedMlpTest} and the lane-versus-solo trainer tests);</li>
+ *   <li>every element-wise pass (embedding gather, bias + activation, loss and its gradient, activation backward,
+ *       bias-gradient sums, embedding scatter) is {@link Mlp}'s own kernel with a lane index added: the same double
+ *       arithmetic, and every partial sum taken over the same two row halves ({@code [0, n/2)}, {@code [n/2, n)}) and
+ *       combined in the same order as {@link Lanes} does for the solo model. Only the assignment of work to threads
+ *       differs (here whole lanes go to the two threads), and that does not change a bit.</li>
+ * </ul>
+ *
+ * <h2>What would run on CUDA, and what would not</h2>
+ * The batched products ({@code Nd4j.matmul} on rank-3 stacks, strided weight views included; libnd4j maps them to
+ * batched cuBLAS GEMMs) and the exponentials of the softmax (one {@code Exp} op over all lanes) are ND4J ops and would
+ * run on the device unchanged. The element-wise passes are host loops over {@link HostView}s (direct off-heap access
+ * to the host copy of a buffer), as in the solo {@link Mlp}; on the CUDA backend they would read stale host copies, so
+ * they are CPU-only as written. A device path would replace them with ND4J ops (broadcast bias add + relu, a softmax
+ * cross-entropy op, segment sums for the bias gradients and a scatter-add for the embedding gradient), which round in
+ * float where these kernels accumulate in double; its lanes would then match the CPU solo runs only within a
+ * tolerance (about 1e-6 relative per step, growing with training), not bit for bit. They are kept here because the
+ * CPU is the production backend and bit-identical lanes are what make a sweep's cells equal its solo runs.
+ *
+ * <h2>Lanes that sit out a step</h2>
+ * {@link #lossAndGradients} takes one batch per lane, all of one size; a null batch means the lane sits out (stopped,
+ * finished, or at another batch size this step): its slot is still computed (on another lane's inputs), which costs
+ * time but changes nothing a caller reads, because only the lanes with a batch get their gradients consumed.
+ */
+public final class BatchedMlp {
+
+    /** Below this many rows in all lanes together, both lane halves run on the calling thread. */
+    static final int PARALLEL_ROWS = 512;
+
+    private final int lanes;
+    private final MlpSpec shape;
+    private final int elements;
+    private final int layers;
+    private final int[] widths;
+    private final int inputWidth;
+    private final boolean oneHot;
+    private final boolean quadratic;
+    private final int size; // parameters per lane
+    private final DataType dataType;
+
+    private final Mlp[] models;
+    private final HostView values; // [lanes * size]
+    private final HostView gradients;
+
+    // Offsets of the named tensors inside one lane's row.
+    private final int embedOffset;
+    private final int[] weightOffset;
+    private final int[] biasOffset;
+    private final int unembedBiasOffset;
+    private final int firstLayerLength; // W_E (embedding) or hidden.0.W (one-hot)
+
+    // Strided [lanes, in, out] views of the weights and their gradients.
+    private final INDArray[] weights;
+    private final INDArray[] weightGradients;
+    private final INDArray unembed;
+    private final INDArray unembedGradient;
+
+    private final int widest;
+    private final Scratch[] halves = new Scratch[2];
+    private final Map<Integer, Workspace> workspaces = new HashMap<>();
+
+    /**
+     * @param specs    one per lane: equal except for {@link MlpSpec#initScale()}
+     * @param elements the task's element count (inputs and classes)
+     * @param dataType FLOAT (training) or DOUBLE
+     * @param seeds    one initialisation seed per lane, as {@link Models#create} takes it
+     */
+    public BatchedMlp(List<MlpSpec> specs, int elements, DataType dataType, long[] seeds) {
+        Objects.requireNonNull(specs, "specs");
+        if (specs.isEmpty() || specs.size() != seeds.length) {
+            throw new IllegalArgumentException("one spec and one seed per lane, at least one lane");
+        }
+        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
+            throw new IllegalArgumentException("models are FLOAT or DOUBLE, not " + dataType);
+        }
+        this.shape = specs.get(0);
+        for (MlpSpec spec : specs) {
+            if (!sameShape(shape, spec)) {
+                throw new IllegalArgumentException("lanes differ in more than the init scale: " + shape + " vs " + spec);
+            }
+        }
+        this.lanes = specs.size();
+        this.elements = elements;
+        this.dataType = dataType;
+        this.oneHot = shape.inputEncoding() == InputEncoding.ONE_HOT;
+        this.quadratic = shape.activation() == Activation.QUADRATIC;
+        this.widths = shape.hiddenDims().stream().mapToInt(Integer::intValue).toArray();
+        this.layers = widths.length;
+        this.inputWidth = oneHot ? 2 * elements : 2 * shape.embedDim();
+
+        Map<String, long[]> shapes = Mlp.shapes(shape, elements);
+        long perLane = 0;
+        Map<String, Integer> offsets = new HashMap<>();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            offsets.put(e.getKey(), Math.toIntExact(perLane));
+            perLane += length(e.getValue());
+        }
+        if (perLane * lanes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many parameters for one stacked buffer: " + lanes + " x " + perLane);
+        }
+        this.size = (int) perLane;
+        INDArray valueStack = Nd4j.zeros(dataType, lanes, size);
+        INDArray gradientStack = Nd4j.zeros(dataType, lanes, size);
+        this.values = HostView.of(valueStack);
+        this.gradients = HostView.of(gradientStack);
+        this.models = new Mlp[lanes];
+        for (int l = 0; l < lanes; l++) {
+            Parameters parameters = Parameters.view(shapes, valueStack.getRow(l), gradientStack.getRow(l));
+            models[l] = new Mlp(specs.get(l), elements, dataType, seeds[l], parameters);
+        }
+
+        this.embedOffset = oneHot ? -1 : offsets.get("W_E");
+        this.weightOffset = new int[layers];
+        this.biasOffset = new int[layers];
+        this.weights = new INDArray[layers];
+        this.weightGradients = new INDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            weightOffset[l] = offsets.get(Mlp.weightName(l));
+            biasOffset[l] = offsets.get(Mlp.biasName(l));
+            long[] w = shapes.get(Mlp.weightName(l));
+            weights[l] = stacked(valueStack, weightOffset[l], w);
+            weightGradients[l] = stacked(gradientStack, weightOffset[l], w);
+        }
+        long[] u = shapes.get("W_U");
+        this.unembed = stacked(valueStack, offsets.get("W_U"), u);
+        this.unembedGradient = stacked(gradientStack, offsets.get("W_U"), u);
+        this.unembedBiasOffset = offsets.get("b_U");
+        this.firstLayerLength = oneHot ? 2 * elements * widths[0] : elements * shape.embedDim();
+        this.widest = Math.max(Math.max(inputWidth, elements), Arrays.stream(widths).max().orElse(1));
+        halves[0] = new Scratch();
+        halves[1] = new Scratch();
+    }
+
+    /** Whether two specs can be lanes of one batch: everything equal but the init scale. */
+    public static boolean sameShape(MlpSpec a, MlpSpec b) {
+        return a.embedDim() == b.embedDim() && a.hiddenDims().equals(b.hiddenDims())
+                && a.activation() == b.activation() && a.inputEncoding() == b.inputEncoding();
+    }
+
+    private static long length(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** Tensor {@code [in, out]} at {@code offset} in every row of {@code stack}, as one {@code [lanes, in, out]} view. */
+    private INDArray stacked(INDArray stack, int offset, long[] tensor) {
+        return Nd4j.create(stack.data(), new long[] {lanes, tensor[0], tensor[1]},
+                new long[] {size, tensor[1], 1}, offset, 'c');
+    }
+
+    /** Number of lanes. */
+    public int lanes() {
+        return lanes;
+    }
+
+    /** Lane {@code l} as a model of its own (a view: it shares the lane's parameters with this batch). */
+    public Model lane(int l) {
+        return models[l];
+    }
+
+    /**
+     * One forward and backward pass for every lane that has a batch: overwrites each such lane's gradients with the
+     * gradient of its mean loss on its batch.
+     *
+     * @param batches one per lane, all of the same size; null for a lane that sits out this step
+     * @return each lane's mean loss, NaN for lanes that sat out
+     */
+    public double[] lossAndGradients(Examples[] batches, Loss loss) {
+        if (batches.length != lanes) {
+            throw new IllegalArgumentException("expected " + lanes + " batches, got " + batches.length);
+        }
+        Examples any = null;
+        for (Examples b : batches) {
+            if (b != null) {
+                if (any != null && b.size() != any.size()) {
+                    throw new IllegalArgumentException("the lanes' batches differ in size: " + any.size() + " vs "
+                            + b.size());
+                }
+                any = b;
+            }
+        }
+        if (any == null) {
+            throw new IllegalArgumentException("no lane has a batch");
+        }
+        int n = any.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        Examples[] inputs = new Examples[lanes];
+        for (int l = 0; l < lanes; l++) {
+            inputs[l] = batches[l] != null ? batches[l] : any;
+        }
+        Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
+        forward(w, inputs, n);
+        if (loss == Loss.CROSS_ENTROPY) {
+            crossEntropyAndGradient(w, inputs, n);
+        } else {
+            squaredErrorAndGradient(w, inputs, n);
+        }
+        backward(w, inputs, n);
+        double[] out = new double[lanes];
+        for (int l = 0; l < lanes; l++) {
+            out[l] = batches[l] != null ? w.laneLoss[l] : Double.NaN;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Lane scheduling
+
+    @FunctionalInterface
+    private interface LaneKernel {
+        void run(Scratch scratch, int lane);
+    }
+
+    /** Runs {@code kernel} for every lane: lanes [0, L/2) on this thread, [L/2, L) on another when it pays. */
+    private void forLanes(int rowsPerLane, LaneKernel kernel) {
+        int mid = lanes / 2;
+        Runnable second = () -> {
+            for (int l = mid; l < lanes; l++) {
+                kernel.run(halves[1], l);
+            }
+        };
+        if (lanes < 2 || (long) lanes * rowsPerLane < PARALLEL_ROWS) {
+            for (int l = 0; l < mid; l++) {
+                kernel.run(halves[0], l);
+            }
+            second.run();
+            return;
+        }
+        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(second);
+        try {
+            for (int l = 0; l < mid; l++) {
+                kernel.run(halves[0], l);
+            }
+        } finally {
+            other.join();
+        }
+    }
+
+    /** One thread's scratch; the {@code ..1} and {@code ..2} partial sums are over a lane's two row halves. */
+    private final class Scratch {
+        final double[] rowA = new double[widest];
+        final double[] rowB = new double[widest];
+        final double[] bias = new double[widest];
+        final double[] acc1 = new double[widest];
+        final double[] acc2 = new double[widest];
+        final double[] table = new double[firstLayerLength];
+        final double[] first1 = new double[firstLayerLength];
+        final double[] first2 = new double[firstLayerLength];
+    }
+
+    /** target[c] = (0 + a[c]) + b[c], the order in which {@link Mlp} combines its two halves. */
+    private static void combine(double[] a, double[] b, double[] target, int width) {
+        for (int c = 0; c < width; c++) {
+            double sum = 0;
+            sum += a[c];
+            sum += b[c];
+            target[c] = sum;
+        }
+    }
+
+    private int checkToken(int token) {
+        if (token < 0 || token >= elements) {
+            throw new IllegalArgumentException("token " + token + " outside 0.." + (elements - 1));
+        }
+        return token;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Forward
+
+    private void forward(Workspace w, Examples[] inputs, int n) {
+        if (oneHot) {
+            gatherOneHotLayer(w, inputs, n);
+        } else {
+            gatherEmbeddings(w, inputs, n);
+            Nd4j.matmul(w.input, weights[0], w.preActivation(0), false, false, false);
+        }
+        activate(w, 0, n);
+        for (int l = 1; l < layers; l++) {
+            Nd4j.matmul(w.post[l - 1], weights[l], w.preActivation(l), false, false, false);
+            activate(w, l, n);
+        }
+        Nd4j.matmul(w.post[layers - 1], unembed, w.logits, false, false, false);
+    }
+
+    private void gatherEmbeddings(Workspace w, Examples[] inputs, int n) {
+        int e = shape.embedDim();
+        HostView x = w.inputView;
+        forLanes(n, (s, lane) -> {
+            double[] table = s.table;
+            values.read(lane * size + embedOffset, table, 0, elements * e);
+            int[] left = inputs[lane].left();
+            int[] right = inputs[lane].right();
+            int base = lane * n;
+            for (int i = 0; i < n; i++) {
+                x.write(table, checkToken(left[i]) * e, (base + i) * 2 * e, e);
+                x.write(table, checkToken(right[i]) * e, (base + i) * 2 * e + e, e);
+            }
+        });
+    }
+
+    private void gatherOneHotLayer(Workspace w, Examples[] inputs, int n) {
+        int h = widths[0];
+        HostView pre = w.preView(0);
+        forLanes(n, (s, lane) -> {
+            double[] table = s.table;
+            values.read(lane * size + weightOffset[0], table, 0, firstLayerLength);
+            double[] row = s.rowA;
+            int[] left = inputs[lane].left();
+            int[] right = inputs[lane].right();
+            int base = lane * n;
+            for (int i = 0; i < n; i++) {
+                int ra = checkToken(left[i]) * h;
+                int rb = (elements + checkToken(right[i])) * h;
+                for (int j = 0; j < h; j++) {
+                    row[j] = table[ra + j] + table[rb + j];
+                }
+                pre.write(row, 0, (base + i) * h, h);
+            }
+        });
+    }
+
+    private void activate(Workspace w, int layer, int n) {
+        int h = widths[layer];
+        HostView post = w.postViews[layer];
+        HostView pre = quadratic ? w.preViews[layer] : null;
+        forLanes(n, (s, lane) -> {
+            double[] bias = s.bias;
+            values.read(lane * size + biasOffset[layer], bias, 0, h);
+            double[] a = s.rowA;
+            double[] b = s.rowB;
+            int base = lane * n;
+            for (int i = 0; i < n; i++) {
+                int at = (base + i) * h;
+                if (quadratic) {
+                    pre.read(at, a, 0, h);
+                    for (int j = 0; j < h; j++) {
+                        double z = a[j] + bias[j];
+                        a[j] = z;
+                        b[j] = z * z;
+                    }
+                    pre.write(a, 0, at, h);
+                    post.write(b, 0, at, h);
+                } else {
+                    post.read(at, a, 0, h);
+                    for (int j = 0; j < h; j++) {
+                        double z = a[j] + bias[j];
+                        a[j] = 0.5 * (z + Math.abs(z));
+                    }
+                    post.write(a, 0, at, h);
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Losses
+
+    private void crossEntropyAndGradient(Workspace w, Examples[] inputs, int n) {
+        HostView z = w.logitsView;
+        HostView dz = w.logitGradView;
+        double[] answerShift = w.answerShift;
+        forLanes(n, (s, lane) -> {
+            double[] bias = s.bias;
+            values.read(lane * size + unembedBiasOffset, bias, 0, elements);
+            double[] row = s.rowA;
+            int[] answer = inputs[lane].answer();
+            int base = lane * n;
+            for (int i = 0; i < n; i++) {
+                z.read((base + i) * elements, row, 0, elements);
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < elements; j++) {
+                    row[j] += bias[j];
+                    max = Math.max(max, row[j]);
+                }
+                for (int j = 0; j < elements; j++) {
+                    row[j] -= max;
+                }
+                answerShift[base + i] = row[answer[i]];
+                dz.write(row, 0, (base + i) * elements, elements);
+            }
+        });
+        Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
+        double invN = 1.0 / n;
+        int mid = n / 2;
+        forLanes(n, (s, lane) -> {
+            double[] row = s.rowA;
+            int[] answer = inputs[lane].answer();
+            int base = lane * n;
+            double[] totals = new double[2];
+            for (int half = 0; half < 2; half++) {
+                double[] biasGrad = half == 0 ? s.acc1 : s.acc2;
+                Arrays.fill(biasGrad, 0, elements, 0.0);
+                double total = 0;
+                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
+                    dz.read((base + i) * elements, row, 0, elements);
+                    double sum = 0;
+                    for (int j = 0; j < elements; j++) {
+                        sum += row[j];
+                    }
+                    int y = answer[i];
+                    total += Math.log(sum) - answerShift[base + i];
+                    double scale = invN / sum;
+                    for (int j = 0; j < elements; j++) {
+                        row[j] *= scale;
+                    }
+                    row[y] -= invN;
+                    for (int j = 0; j < elements; j++) {
+                        biasGrad[j] += row[j];
+                    }
+                    dz.write(row, 0, (base + i) * elements, elements);
+                }
+                totals[half] = total;
+            }
+            combine(s.acc1, s.acc2, s.bias, elements);
+            gradients.write(s.bias, 0, lane * size + unembedBiasOffset, elements);
+            double total = 0;
+            total += totals[0];
+            total += totals[1];
+            w.laneLoss[lane] = total * invN;
+        });
+    }
+
+    private void squaredErrorAndGradient(Workspace w, Examples[] inputs, int n) {
+        HostView z = w.logitsView;
+        HostView dz = w.logitGradView;
+        double count = (double) n * elements;
+        int mid = n / 2;
+        forLanes(n, (s, lane) -> {
+            double[] bias = s.bias;
+            values.read(lane * size + unembedBiasOffset, bias, 0, elements);
+            double[] row = s.rowA;
+            int[] answer = inputs[lane].answer();
+            int base = lane * n;
+            double[] totals = new double[2];
+            for (int half = 0; half < 2; half++) {
+                double[] biasGrad = half == 0 ? s.acc1 : s.acc2;
+                Arrays.fill(biasGrad, 0, elements, 0.0);
+                double total = 0;
+                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
+                    z.read((base + i) * elements, row, 0, elements);
+                    int y = answer[i];
+                    for (int j = 0; j < elements; j++) {
+                        double d = row[j] + bias[j] - (j == y ? 1.0 : 0.0);
+                        total += d * d;
+                        double g = 2.0 * d / count;
+                        row[j] = g;
+                        biasGrad[j] += g;
+                    }
+                    dz.write(row, 0, (base + i) * elements, elements);
+                }
+                totals[half] = total;
+            }
+            combine(s.acc1, s.acc2, s.rowB, elements);
+            gradients.write(s.rowB, 0, lane * size + unembedBiasOffset, elements);
+            double total = 0;
+            total += totals[0];
+            total += totals[1];
+            w.laneLoss[lane] = total / count;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Backward
+
+    private void backward(Workspace w, Examples[] inputs, int n) {
+        Nd4j.matmul(w.post[layers - 1], w.logitGrad, unembedGradient, true, false, false);
+        Nd4j.matmul(w.logitGrad, unembed, w.grad[layers - 1], false, true, false);
+        for (int l = layers - 1; l >= 0; l--) {
+            activationBackward(w, l, n);
+            if (l > 0) {
+                Nd4j.matmul(w.post[l - 1], w.grad[l], weightGradients[l], true, false, false);
+                Nd4j.matmul(w.grad[l], weights[l], w.grad[l - 1], false, true, false);
+            }
+        }
+        if (oneHot) {
+            scatterOneHotLayer(w, inputs, n);
+        } else {
+            Nd4j.matmul(w.input, w.grad[0], weightGradients[0], true, false, false);
+            Nd4j.matmul(w.grad[0], weights[0], w.inputGrad, false, true, false);
+            scatterEmbeddings(w, inputs, n);
+        }
+    }
+
+    private void activationBackward(Workspace w, int layer, int n) {
+        int h = widths[layer];
+        HostView g = w.gradViews[layer];
+        HostView other = quadratic ? w.preViews[layer] : w.postViews[layer];
+        int mid = n / 2;
+        forLanes(n, (s, lane) -> {
+            double[] a = s.rowA;
+            double[] b = s.rowB;
+            int base = lane * n;
+            for (int half = 0; half < 2; half++) {
+                double[] acc = half == 0 ? s.acc1 : s.acc2;
+                Arrays.fill(acc, 0, h, 0.0);
+                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
+                    int at = (base + i) * h;
+                    g.read(at, a, 0, h);
+                    other.read(at, b, 0, h);
+                    if (quadratic) {
+                        for (int j = 0; j < h; j++) {
+                            a[j] *= 2.0 * b[j];
+                        }
+                    } else {
+                        for (int j = 0; j < h; j++) {
+                            long bits = Double.doubleToRawLongBits(b[j]);
+                            long mask = (bits | -bits) >> 63;
+                            a[j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
+                        }
+                    }
+                    for (int j = 0; j < h; j++) {
+                        acc[j] += a[j];
+                    }
+                    g.write(a, 0, at, h);
+                }
+            }
+            combine(s.acc1, s.acc2, s.bias, h);
+            gradients.write(s.bias, 0, lane * size + biasOffset[layer], h);
+        });
+    }
+
+    private void scatterEmbeddings(Workspace w, Examples[] inputs, int n) {
+        int e = shape.embedDim();
+        HostView dx = w.inputGradView;
+        int mid = n / 2;
+        forLanes(n, (s, lane) -> {
+            double[] a = s.rowA;
+            int[] left = inputs[lane].left();
+            int[] right = inputs[lane].right();
+            int base = lane * n;
+            for (int half = 0; half < 2; half++) {
+                double[] acc = half == 0 ? s.first1 : s.first2;
+                Arrays.fill(acc, 0.0);
+                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
+                    dx.read((base + i) * 2 * e, a, 0, 2 * e);
+                    int ra = left[i] * e;
+                    int rb = right[i] * e;
+                    for (int k = 0; k < e; k++) {
+                        acc[ra + k] += a[k];
+                    }
+                    for (int k = 0; k < e; k++) {
+                        acc[rb + k] += a[e + k];
+                    }
+                }
+            }
+            combine(s.first1, s.first2, s.table, firstLayerLength);
+            gradients.write(s.table, 0, lane * size + embedOffset, firstLayerLength);
+        });
+    }
+
+    private void scatterOneHotLayer(Workspace w, Examples[] inputs, int n) {
+        int h = widths[0];
+        HostView g = w.gradViews[0];
+        int mid = n / 2;
+        forLanes(n, (s, lane) -> {
+            double[] row = s.rowA;
+            int[] left = inputs[lane].left();
+            int[] right = inputs[lane].right();
+            int base = lane * n;
+            for (int half = 0; half < 2; half++) {
+                double[] acc = half == 0 ? s.first1 : s.first2;
+                Arrays.fill(acc, 0.0);
+                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
+                    g.read((base + i) * h, row, 0, h);
+                    int ra = left[i] * h;
+                    int rb = (elements + right[i]) * h;
+                    for (int j = 0; j < h; j++) {
+                        acc[ra + j] += row[j];
+                        acc[rb + j] += row[j];
+                    }
+                }
+            }
+            combine(s.first1, s.first2, s.table, firstLayerLength);
+            gradients.write(s.table, 0, lane * size + weightOffset[0], firstLayerLength);
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Buffers
+
+    /**
+     * Array elements the training workspace of {@code lanes} lanes at {@code n} rows each allocates: {@link Mlp}'s
+     * training workspace per lane (the lanes' own evaluation workspaces come on top, one per lane as for a solo run).
+     */
+    public static long workspaceFloats(MlpSpec spec, int elements, int lanes, long n) {
+        return lanes * Mlp.workspaceFloats(spec, elements, n, true);
+    }
+
+    /** The stacked {@code [lanes, n, width]} activation buffers of one batch size, allocated on first use. */
+    private final class Workspace {
+        final INDArray input;
+        final HostView inputView;
+        final INDArray[] pre;
+        final HostView[] preViews;
+        final INDArray[] post;
+        final HostView[] postViews;
+        final INDArray logits;
+        final HostView logitsView;
+        final INDArray logitGrad;
+        final HostView logitGradView;
+        final INDArray[] grad;
+        final HostView[] gradViews;
+        final INDArray inputGrad;
+        final HostView inputGradView;
+        final double[] answerShift;
+        final double[] laneLoss = new double[lanes];
+
+        Workspace(int n) {
+            if ((long) lanes * n * widest > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("lanes x rows x width too large for one stack: " + lanes + " x "
+                        + n + " x " + widest);
+            }
+            this.input = oneHot ? null : Nd4j.create(dataType, lanes, n, inputWidth);
+            this.inputView = input == null ? null : HostView.of(input);
+            this.pre = new INDArray[layers];
+            this.preViews = new HostView[layers];
+            this.post = new INDArray[layers];
+            this.postViews = new HostView[layers];
+            this.grad = new INDArray[layers];
+            this.gradViews = new HostView[layers];
+            for (int l = 0; l < layers; l++) {
+                post[l] = Nd4j.create(dataType, lanes, n, widths[l]);
+                postViews[l] = HostView.of(post[l]);
+                if (quadratic) {
+                    pre[l] = Nd4j.create(dataType, lanes, n, widths[l]);
+                    preViews[l] = HostView.of(pre[l]);
+                }
+                grad[l] = Nd4j.create(dataType, lanes, n, widths[l]);
+                gradViews[l] = HostView.of(grad[l]);
+            }
+            this.logits = Nd4j.create(dataType, lanes, n, elements);
+            this.logitsView = HostView.of(logits);
+            this.logitGrad = Nd4j.create(dataType, lanes, n, elements);
+            this.logitGradView = HostView.of(logitGrad);
+            this.inputGrad = oneHot ? null : Nd4j.create(dataType, lanes, n, inputWidth);
+            this.inputGradView = inputGrad == null ? null : HostView.of(inputGrad);
+            this.answerShift = new double[lanes * n];
+        }
+
+        INDArray preActivation(int l) {
+            return quadratic ? pre[l] : post[l];
+        }
+
+        HostView preView(int l) {
+            return quadratic ? preViews[l] : postViews[l];
+        }
+    }
+}
