@@ -279,7 +279,6 @@ public final class BatchedMlp {
 
     /** One thread's scratch; the {@code ..1} and {@code ..2} partial sums are over a lane's two row halves. */
     private final class Scratch {
-        final double[] rowA = new double[widest];
         final double[] rowB = new double[widest];
         final double[] bias = new double[widest];
         final double[] acc1 = new double[widest];
@@ -287,6 +286,26 @@ public final class BatchedMlp {
         final double[] table = new double[firstLayerLength];
         final double[] first1 = new double[firstLayerLength];
         final double[] first2 = new double[firstLayerLength];
+        private double[] blockA = new double[0];
+        private double[] blockB = new double[0];
+
+        /**
+         * A whole lane's rows of one buffer, staged in double: one bulk read and one bulk write per lane and kernel
+         * instead of one per row (a row is only 31 to 128 wide, so per-call costs would dominate).
+         */
+        double[] blockA(int length) {
+            if (blockA.length < length) {
+                blockA = new double[length];
+            }
+            return blockA;
+        }
+
+        double[] blockB(int length) {
+            if (blockB.length < length) {
+                blockB = new double[length];
+            }
+            return blockB;
+        }
     }
 
     /** target[c] = (0 + a[c]) + b[c], the order in which {@link Mlp} combines its two halves. */
@@ -332,11 +351,12 @@ public final class BatchedMlp {
             values.read(lane * size + embedOffset, table, 0, elements * e);
             int[] left = inputs[lane].left();
             int[] right = inputs[lane].right();
-            int base = lane * n;
+            double[] block = s.blockA(n * 2 * e);
             for (int i = 0; i < n; i++) {
-                x.write(table, checkToken(left[i]) * e, (base + i) * 2 * e, e);
-                x.write(table, checkToken(right[i]) * e, (base + i) * 2 * e + e, e);
+                System.arraycopy(table, checkToken(left[i]) * e, block, i * 2 * e, e);
+                System.arraycopy(table, checkToken(right[i]) * e, block, i * 2 * e + e, e);
             }
+            x.write(block, 0, lane * n * 2 * e, n * 2 * e);
         });
     }
 
@@ -346,18 +366,18 @@ public final class BatchedMlp {
         forLanes(n, (s, lane) -> {
             double[] table = s.table;
             values.read(lane * size + weightOffset[0], table, 0, firstLayerLength);
-            double[] row = s.rowA;
             int[] left = inputs[lane].left();
             int[] right = inputs[lane].right();
-            int base = lane * n;
+            double[] block = s.blockA(n * h);
             for (int i = 0; i < n; i++) {
                 int ra = checkToken(left[i]) * h;
                 int rb = (elements + checkToken(right[i])) * h;
+                int at = i * h;
                 for (int j = 0; j < h; j++) {
-                    row[j] = table[ra + j] + table[rb + j];
+                    block[at + j] = table[ra + j] + table[rb + j];
                 }
-                pre.write(row, 0, (base + i) * h, h);
             }
+            pre.write(block, 0, lane * n * h, n * h);
         });
     }
 
@@ -368,28 +388,33 @@ public final class BatchedMlp {
         forLanes(n, (s, lane) -> {
             double[] bias = s.bias;
             values.read(lane * size + biasOffset[layer], bias, 0, h);
-            double[] a = s.rowA;
-            double[] b = s.rowB;
-            int base = lane * n;
-            for (int i = 0; i < n; i++) {
-                int at = (base + i) * h;
-                if (quadratic) {
-                    pre.read(at, a, 0, h);
+            int length = n * h;
+            int from = lane * length;
+            double[] a = s.blockA(length);
+            if (quadratic) {
+                double[] b = s.blockB(length);
+                pre.read(from, a, 0, length);
+                for (int i = 0; i < n; i++) {
+                    int at = i * h;
                     for (int j = 0; j < h; j++) {
-                        double z = a[j] + bias[j];
-                        a[j] = z;
-                        b[j] = z * z;
+                        double z = a[at + j] + bias[j];
+                        a[at + j] = z;
+                        b[at + j] = z * z;
                     }
-                    pre.write(a, 0, at, h);
-                    post.write(b, 0, at, h);
-                } else {
-                    post.read(at, a, 0, h);
-                    for (int j = 0; j < h; j++) {
-                        double z = a[j] + bias[j];
-                        a[j] = 0.5 * (z + Math.abs(z));
-                    }
-                    post.write(a, 0, at, h);
                 }
+                pre.write(a, 0, from, length);
+                post.write(b, 0, from, length);
+            } else {
+                // (z + |z|)/2 is max(z, 0) exactly, as in Mlp.
+                post.read(from, a, 0, length);
+                for (int i = 0; i < n; i++) {
+                    int at = i * h;
+                    for (int j = 0; j < h; j++) {
+                        double z = a[at + j] + bias[j];
+                        a[at + j] = 0.5 * (z + Math.abs(z));
+                    }
+                }
+                post.write(a, 0, from, length);
             }
         });
     }
@@ -404,55 +429,59 @@ public final class BatchedMlp {
         forLanes(n, (s, lane) -> {
             double[] bias = s.bias;
             values.read(lane * size + unembedBiasOffset, bias, 0, elements);
-            double[] row = s.rowA;
             int[] answer = inputs[lane].answer();
             int base = lane * n;
+            int length = n * elements;
+            double[] block = s.blockA(length);
+            z.read(base * elements, block, 0, length);
             for (int i = 0; i < n; i++) {
-                z.read((base + i) * elements, row, 0, elements);
+                int at = i * elements;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < elements; j++) {
-                    row[j] += bias[j];
-                    max = Math.max(max, row[j]);
+                    block[at + j] += bias[j];
+                    max = Math.max(max, block[at + j]);
                 }
                 for (int j = 0; j < elements; j++) {
-                    row[j] -= max;
+                    block[at + j] -= max;
                 }
-                answerShift[base + i] = row[answer[i]];
-                dz.write(row, 0, (base + i) * elements, elements);
+                answerShift[base + i] = block[at + answer[i]];
             }
+            dz.write(block, 0, base * elements, length);
         });
         Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
         double invN = 1.0 / n;
         int mid = n / 2;
         forLanes(n, (s, lane) -> {
-            double[] row = s.rowA;
             int[] answer = inputs[lane].answer();
             int base = lane * n;
+            int length = n * elements;
+            double[] block = s.blockA(length);
+            dz.read(base * elements, block, 0, length);
             double[] totals = new double[2];
             for (int half = 0; half < 2; half++) {
                 double[] biasGrad = half == 0 ? s.acc1 : s.acc2;
                 Arrays.fill(biasGrad, 0, elements, 0.0);
                 double total = 0;
                 for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    dz.read((base + i) * elements, row, 0, elements);
+                    int at = i * elements;
                     double sum = 0;
                     for (int j = 0; j < elements; j++) {
-                        sum += row[j];
+                        sum += block[at + j];
                     }
                     int y = answer[i];
                     total += Math.log(sum) - answerShift[base + i];
                     double scale = invN / sum;
                     for (int j = 0; j < elements; j++) {
-                        row[j] *= scale;
+                        block[at + j] *= scale;
                     }
-                    row[y] -= invN;
+                    block[at + y] -= invN;
                     for (int j = 0; j < elements; j++) {
-                        biasGrad[j] += row[j];
+                        biasGrad[j] += block[at + j];
                     }
-                    dz.write(row, 0, (base + i) * elements, elements);
                 }
                 totals[half] = total;
             }
+            dz.write(block, 0, base * elements, length);
             combine(s.acc1, s.acc2, s.bias, elements);
             gradients.write(s.bias, 0, lane * size + unembedBiasOffset, elements);
             double total = 0;
@@ -470,28 +499,30 @@ public final class BatchedMlp {
         forLanes(n, (s, lane) -> {
             double[] bias = s.bias;
             values.read(lane * size + unembedBiasOffset, bias, 0, elements);
-            double[] row = s.rowA;
             int[] answer = inputs[lane].answer();
             int base = lane * n;
+            int length = n * elements;
+            double[] block = s.blockA(length);
+            z.read(base * elements, block, 0, length);
             double[] totals = new double[2];
             for (int half = 0; half < 2; half++) {
                 double[] biasGrad = half == 0 ? s.acc1 : s.acc2;
                 Arrays.fill(biasGrad, 0, elements, 0.0);
                 double total = 0;
                 for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    z.read((base + i) * elements, row, 0, elements);
+                    int at = i * elements;
                     int y = answer[i];
                     for (int j = 0; j < elements; j++) {
-                        double d = row[j] + bias[j] - (j == y ? 1.0 : 0.0);
+                        double d = block[at + j] + bias[j] - (j == y ? 1.0 : 0.0);
                         total += d * d;
                         double g = 2.0 * d / count;
-                        row[j] = g;
+                        block[at + j] = g;
                         biasGrad[j] += g;
                     }
-                    dz.write(row, 0, (base + i) * elements, elements);
                 }
                 totals[half] = total;
             }
+            dz.write(block, 0, base * elements, length);
             combine(s.acc1, s.acc2, s.rowB, elements);
             gradients.write(s.rowB, 0, lane * size + unembedBiasOffset, elements);
             double total = 0;
@@ -529,33 +560,35 @@ public final class BatchedMlp {
         HostView other = quadratic ? w.preViews[layer] : w.postViews[layer];
         int mid = n / 2;
         forLanes(n, (s, lane) -> {
-            double[] a = s.rowA;
-            double[] b = s.rowB;
-            int base = lane * n;
+            int length = n * h;
+            int from = lane * length;
+            double[] a = s.blockA(length);
+            double[] b = s.blockB(length);
+            g.read(from, a, 0, length);
+            other.read(from, b, 0, length);
             for (int half = 0; half < 2; half++) {
                 double[] acc = half == 0 ? s.acc1 : s.acc2;
                 Arrays.fill(acc, 0, h, 0.0);
                 for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    int at = (base + i) * h;
-                    g.read(at, a, 0, h);
-                    other.read(at, b, 0, h);
+                    int at = i * h;
                     if (quadratic) {
                         for (int j = 0; j < h; j++) {
-                            a[j] *= 2.0 * b[j];
+                            a[at + j] *= 2.0 * b[at + j];
                         }
                     } else {
+                        // As Mlp: relu(z) >= 0 is non-zero exactly where the derivative is 1; a branch-free mask.
                         for (int j = 0; j < h; j++) {
-                            long bits = Double.doubleToRawLongBits(b[j]);
+                            long bits = Double.doubleToRawLongBits(b[at + j]);
                             long mask = (bits | -bits) >> 63;
-                            a[j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
+                            a[at + j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[at + j]) & mask);
                         }
                     }
                     for (int j = 0; j < h; j++) {
-                        acc[j] += a[j];
+                        acc[j] += a[at + j];
                     }
-                    g.write(a, 0, at, h);
                 }
             }
+            g.write(a, 0, from, length);
             combine(s.acc1, s.acc2, s.bias, h);
             gradients.write(s.bias, 0, lane * size + biasOffset[layer], h);
         });
@@ -566,22 +599,23 @@ public final class BatchedMlp {
         HostView dx = w.inputGradView;
         int mid = n / 2;
         forLanes(n, (s, lane) -> {
-            double[] a = s.rowA;
             int[] left = inputs[lane].left();
             int[] right = inputs[lane].right();
-            int base = lane * n;
+            int length = n * 2 * e;
+            double[] a = s.blockA(length);
+            dx.read(lane * length, a, 0, length);
             for (int half = 0; half < 2; half++) {
                 double[] acc = half == 0 ? s.first1 : s.first2;
                 Arrays.fill(acc, 0.0);
                 for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    dx.read((base + i) * 2 * e, a, 0, 2 * e);
+                    int at = i * 2 * e;
                     int ra = left[i] * e;
                     int rb = right[i] * e;
                     for (int k = 0; k < e; k++) {
-                        acc[ra + k] += a[k];
+                        acc[ra + k] += a[at + k];
                     }
                     for (int k = 0; k < e; k++) {
-                        acc[rb + k] += a[e + k];
+                        acc[rb + k] += a[at + e + k];
                     }
                 }
             }
@@ -595,20 +629,21 @@ public final class BatchedMlp {
         HostView g = w.gradViews[0];
         int mid = n / 2;
         forLanes(n, (s, lane) -> {
-            double[] row = s.rowA;
             int[] left = inputs[lane].left();
             int[] right = inputs[lane].right();
-            int base = lane * n;
+            int length = n * h;
+            double[] row = s.blockA(length);
+            g.read(lane * length, row, 0, length);
             for (int half = 0; half < 2; half++) {
                 double[] acc = half == 0 ? s.first1 : s.first2;
                 Arrays.fill(acc, 0.0);
                 for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    g.read((base + i) * h, row, 0, h);
+                    int at = i * h;
                     int ra = left[i] * h;
                     int rb = (elements + right[i]) * h;
                     for (int j = 0; j < h; j++) {
-                        acc[ra + j] += row[j];
-                        acc[rb + j] += row[j];
+                        acc[ra + j] += row[at + j];
+                        acc[rb + j] += row[at + j];
                     }
                 }
             }
