@@ -63,7 +63,7 @@ public final class LaneBenchmark {
         Nd4j.factory().blas().setMaxThreads(2);
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         double seconds = Double.parseDouble(System.getProperty("bench.laneSeconds", "1.0"));
-        int sweepSteps = Integer.getInteger("bench.sweepSteps", 1000);
+        int sweepSteps = Integer.getInteger("bench.sweepSteps", 500);
 
         System.out.println("Grokscope lane benchmark (batched runs)");
         System.out.println("  machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
