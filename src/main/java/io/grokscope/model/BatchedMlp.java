@@ -326,6 +326,61 @@ public final class BatchedMlp {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Products and exponentials
+
+    /**
+     * Whether this step's products run as two half-stacks on two threads. Only at one BLAS thread: a single-threaded
+     * product gives the same bits whoever calls it, while a multi-threaded OpenBLAS called from two threads at once
+     * may run one of the calls on fewer threads, which computes other bits (OpenBLAS's kernels differ by thread count)
+     * and would break the equality with solo runs. Read per step because the count is a process-wide setting.
+     */
+    private boolean splitProducts() {
+        return lanes >= 2 && Nd4j.factory().blas().getMaxThreads() == 1;
+    }
+
+    /** Lanes [from, to) of a {@code [lanes, r, c]} stack (or strided weight view), as a view. */
+    private static INDArray slab(INDArray stack, int from, int to) {
+        // Built from the buffer, shape and strides: an interval view of a custom-strided weight view fails matmul's
+        // validation in ND4J 1.0.0-M2.1.
+        long[] stride = stack.stride();
+        return Nd4j.create(stack.data(), new long[] {to - from, stack.size(1), stack.size(2)}, stride,
+                stack.offset() + from * stride[0], 'c');
+    }
+
+    /** c = op(a)·op(b) for every lane: one batched product, or two half-stacks at once (see {@link #splitProducts}). */
+    private void product(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+        if (!splitProducts()) {
+            Nd4j.matmul(a, b, c, transposeA, transposeB, false);
+            return;
+        }
+        int mid = lanes / 2;
+        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> Nd4j.matmul(slab(a, mid, lanes),
+                slab(b, mid, lanes), slab(c, mid, lanes), transposeA, transposeB, false));
+        try {
+            Nd4j.matmul(slab(a, 0, mid), slab(b, 0, mid), slab(c, 0, mid), transposeA, transposeB, false);
+        } finally {
+            other.join();
+        }
+    }
+
+    /** Element-wise exp in place: one op over all lanes, or two halves at once (element-wise: the same bits). */
+    private void exp(INDArray x) {
+        if (!splitProducts()) {
+            Nd4j.exec(new Exp(x, x));
+            return;
+        }
+        int mid = lanes / 2;
+        INDArray second = slab(x, mid, lanes);
+        ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> Nd4j.exec(new Exp(second, second)));
+        try {
+            INDArray first = slab(x, 0, mid);
+            Nd4j.exec(new Exp(first, first));
+        } finally {
+            other.join();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Forward
 
     private void forward(Workspace w, Examples[] inputs, int n) {
@@ -333,14 +388,14 @@ public final class BatchedMlp {
             gatherOneHotLayer(w, inputs, n);
         } else {
             gatherEmbeddings(w, inputs, n);
-            Nd4j.matmul(w.input, weights[0], w.preActivation(0), false, false, false);
+            product(w.input, weights[0], w.preActivation(0), false, false);
         }
         activate(w, 0, n);
         for (int l = 1; l < layers; l++) {
-            Nd4j.matmul(w.post[l - 1], weights[l], w.preActivation(l), false, false, false);
+            product(w.post[l - 1], weights[l], w.preActivation(l), false, false);
             activate(w, l, n);
         }
-        Nd4j.matmul(w.post[layers - 1], unembed, w.logits, false, false, false);
+        product(w.post[layers - 1], unembed, w.logits, false, false);
     }
 
     private void gatherEmbeddings(Workspace w, Examples[] inputs, int n) {
@@ -448,7 +503,7 @@ public final class BatchedMlp {
             }
             dz.write(block, 0, base * elements, length);
         });
-        Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
+        exp(w.logitGrad);
         double invN = 1.0 / n;
         int mid = n / 2;
         forLanes(n, (s, lane) -> {
@@ -536,20 +591,20 @@ public final class BatchedMlp {
     // Backward
 
     private void backward(Workspace w, Examples[] inputs, int n) {
-        Nd4j.matmul(w.post[layers - 1], w.logitGrad, unembedGradient, true, false, false);
-        Nd4j.matmul(w.logitGrad, unembed, w.grad[layers - 1], false, true, false);
+        product(w.post[layers - 1], w.logitGrad, unembedGradient, true, false);
+        product(w.logitGrad, unembed, w.grad[layers - 1], false, true);
         for (int l = layers - 1; l >= 0; l--) {
             activationBackward(w, l, n);
             if (l > 0) {
-                Nd4j.matmul(w.post[l - 1], w.grad[l], weightGradients[l], true, false, false);
-                Nd4j.matmul(w.grad[l], weights[l], w.grad[l - 1], false, true, false);
+                product(w.post[l - 1], w.grad[l], weightGradients[l], true, false);
+                product(w.grad[l], weights[l], w.grad[l - 1], false, true);
             }
         }
         if (oneHot) {
             scatterOneHotLayer(w, inputs, n);
         } else {
-            Nd4j.matmul(w.input, w.grad[0], weightGradients[0], true, false, false);
-            Nd4j.matmul(w.grad[0], weights[0], w.inputGrad, false, true, false);
+            product(w.input, w.grad[0], weightGradients[0], true, false);
+            product(w.grad[0], weights[0], w.inputGrad, false, true);
             scatterEmbeddings(w, inputs, n);
         }
     }

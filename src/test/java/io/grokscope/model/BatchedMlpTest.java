@@ -42,9 +42,21 @@ class BatchedMlpTest {
 
     /** Every lane's loss and gradient equal, bit for bit, its solo model's on the same batch; a sitting-out lane too. */
     @ParameterizedTest
-    @CsvSource({"EMBEDDING, RELU, CROSS_ENTROPY, 40", "EMBEDDING, QUADRATIC, MSE, 41",
-            "ONE_HOT, RELU, MSE, 300", "ONE_HOT, QUADRATIC, CROSS_ENTROPY, 7"})
-    void lanesEqualSoloModelsBitForBit(InputEncoding encoding, Activation activation, Loss loss, int n) {
+    @CsvSource({"EMBEDDING, RELU, CROSS_ENTROPY, 40, 2", "EMBEDDING, QUADRATIC, MSE, 41, 2",
+            "ONE_HOT, RELU, MSE, 300, 2", "ONE_HOT, QUADRATIC, CROSS_ENTROPY, 7, 2",
+            // at one BLAS thread the products run as two half-stacks on two threads at once
+            "EMBEDDING, RELU, CROSS_ENTROPY, 200, 1", "ONE_HOT, QUADRATIC, MSE, 33, 1"})
+    void lanesEqualSoloModelsBitForBit(InputEncoding encoding, Activation activation, Loss loss, int n, int threads) {
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+        try {
+            assertLanesEqualSoloModels(encoding, activation, loss, n);
+        } finally {
+            threads();
+        }
+    }
+
+    private static void assertLanesEqualSoloModels(InputEncoding encoding, Activation activation, Loss loss, int n) {
         double[] scales = {1.0, 0.5, 2.0};
         long[] seeds = {3, 4, 5};
         List<MlpSpec> specs = List.of(spec(encoding, activation, scales[0]), spec(encoding, activation, scales[1]),

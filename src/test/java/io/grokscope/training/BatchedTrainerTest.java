@@ -129,6 +129,18 @@ class BatchedTrainerTest {
         assertLanesEqualSolo(null);
     }
 
+    /** At one BLAS thread the batch splits its products over two threads; the lanes still equal solo runs there. */
+    @Test
+    void lanesEqualTheirSoloRunsAtOneBlasThread() {
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(1);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(1);
+        try {
+            assertLanesEqualSolo(16);
+        } finally {
+            TrainingFixtures.fixThreads();
+        }
+    }
+
     /** Stops once {@code after} updates were reported to {@code recorder}. */
     private static StopSignal stopAfter(Recorder recorder, LongPredicate when) {
         return () -> !recorder.steps.isEmpty() && when.test(recorder.steps.get(recorder.steps.size() - 1));
