@@ -41,6 +41,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *       combined in the same order as {@link Lanes} does for the solo model. Only the assignment of work to threads
  *       differs (here whole lanes go to the two threads), and that does not change a bit.</li>
  * </ul>
+ * The equality holds at the same BLAS thread count as the solo run's: OpenBLAS 0.3.19 computes other bits on one
+ * thread than on two (measured), so a batch and the solo runs it stands for must share the setting (the job pool sets
+ * it per worker). At one BLAS thread the products run as two half-stacks on two threads at once
+ * ({@code splitProducts()}); a single-threaded product's bits do not depend on the caller.
+ *
+ * <h2>What batching buys on a CPU</h2>
+ * Fewer calls, not faster arithmetic: each lane still costs its own small sgemms, exponentials and element-wise passes
+ * (libnd4j runs a rank-3 product as one sgemm per lane), so what a batch saves is the per-op overhead of the solo step
+ * and, at two BLAS threads, most of OpenBLAS's per-call thread hand-offs. The README's lane benchmark measures it.
  *
  * <h2>What would run on CUDA, and what would not</h2>
  * The batched products ({@code Nd4j.matmul} on rank-3 stacks, strided weight views included; libnd4j maps them to

@@ -44,7 +44,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * fails the lanes of that pass.
  *
  * <p>Everything mutable is created inside {@link #run}, so concurrent batches share nothing. Reproducibility is bit
- * for bit at a fixed BLAS thread count, as for solo runs.
+ * for bit at a fixed BLAS thread count, as for solo runs, and a lane equals its solo run at the same count (OpenBLAS
+ * computes other bits on one thread than on two). Callbacks run on the calling thread, as {@link TrainingListener}
+ * requires; the kernels use the common fork-join pool for a second thread, as the solo model does.
  */
 public final class BatchedTrainer {
 
