@@ -103,6 +103,7 @@ public final class BatchedMlp {
     private final int widest;
     private final Scratch[] halves = new Scratch[2];
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
+    private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
 
     /**
      * @param specs    one per lane: equal except for {@link MlpSpec#initScale()}
@@ -727,6 +728,16 @@ public final class BatchedMlp {
         return lanes * Mlp.workspaceFloats(spec, elements, n, true);
     }
 
+    /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
+    long workspaceFloats() {
+        return workspaceFloats;
+    }
+
+    private INDArray stack(int n, int width) {
+        workspaceFloats += (long) lanes * n * width;
+        return Nd4j.create(dataType, lanes, n, width);
+    }
+
     /** The stacked {@code [lanes, n, width]} activation buffers of one batch size, allocated on first use. */
     private final class Workspace {
         final INDArray input;
@@ -751,7 +762,7 @@ public final class BatchedMlp {
                 throw new IllegalArgumentException("lanes x rows x width too large for one stack: " + lanes + " x "
                         + n + " x " + widest);
             }
-            this.input = oneHot ? null : Nd4j.create(dataType, lanes, n, inputWidth);
+            this.input = oneHot ? null : stack(n, inputWidth);
             this.inputView = input == null ? null : HostView.of(input);
             this.pre = new INDArray[layers];
             this.preViews = new HostView[layers];
@@ -760,20 +771,20 @@ public final class BatchedMlp {
             this.grad = new INDArray[layers];
             this.gradViews = new HostView[layers];
             for (int l = 0; l < layers; l++) {
-                post[l] = Nd4j.create(dataType, lanes, n, widths[l]);
+                post[l] = stack(n, widths[l]);
                 postViews[l] = HostView.of(post[l]);
                 if (quadratic) {
-                    pre[l] = Nd4j.create(dataType, lanes, n, widths[l]);
+                    pre[l] = stack(n, widths[l]);
                     preViews[l] = HostView.of(pre[l]);
                 }
-                grad[l] = Nd4j.create(dataType, lanes, n, widths[l]);
+                grad[l] = stack(n, widths[l]);
                 gradViews[l] = HostView.of(grad[l]);
             }
-            this.logits = Nd4j.create(dataType, lanes, n, elements);
+            this.logits = stack(n, elements);
             this.logitsView = HostView.of(logits);
-            this.logitGrad = Nd4j.create(dataType, lanes, n, elements);
+            this.logitGrad = stack(n, elements);
             this.logitGradView = HostView.of(logitGrad);
-            this.inputGrad = oneHot ? null : Nd4j.create(dataType, lanes, n, inputWidth);
+            this.inputGrad = oneHot ? null : stack(n, inputWidth);
             this.inputGradView = inputGrad == null ? null : HostView.of(inputGrad);
             this.answerShift = new double[lanes * n];
         }

@@ -84,6 +84,18 @@ class BatchedMlpTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"EMBEDDING, RELU", "ONE_HOT, QUADRATIC"})
+    void theWorkspaceEstimateIsWhatATrainingStepAllocates(InputEncoding encoding, Activation activation) {
+        MlpSpec spec = spec(encoding, activation, 1.0);
+        BatchedMlp batched = new BatchedMlp(List.of(spec, spec, spec), P, DataType.FLOAT, new long[] {1, 2, 3});
+        batched.lossAndGradients(new Examples[] {batch(1, 20), batch(2, 20), batch(3, 20)}, Loss.CROSS_ENTROPY);
+        assertThat(batched.workspaceFloats()).isEqualTo(BatchedMlp.workspaceFloats(spec, P, 3, 20));
+        batched.lossAndGradients(new Examples[] {batch(1, 9), null, batch(3, 9)}, Loss.MSE);
+        assertThat(batched.workspaceFloats()).isEqualTo(BatchedMlp.workspaceFloats(spec, P, 3, 20)
+                + BatchedMlp.workspaceFloats(spec, P, 3, 9));
+    }
+
     @Test
     void refusesLanesOfDifferentShapesAndBatchesOfDifferentSizes() {
         assertThatThrownBy(() -> new BatchedMlp(List.of(spec(InputEncoding.EMBEDDING, Activation.RELU, 1),
