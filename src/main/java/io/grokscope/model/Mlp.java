@@ -94,6 +94,15 @@ public final class Mlp implements Model {
     private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
 
     Mlp(MlpSpec spec, int elements, DataType dataType, long seed) {
+        this(spec, elements, dataType, seed, null);
+    }
+
+    /**
+     * An MLP whose parameters live in {@code storage} (views laid out as {@link #shapes}, e.g. one lane of a
+     * {@link BatchedMlp}) or, when null, in buffers of its own; either way initialised from {@code seed} exactly as
+     * a stand-alone model.
+     */
+    Mlp(MlpSpec spec, int elements, DataType dataType, long seed, Parameters storage) {
         if (elements < 2) {
             throw new IllegalArgumentException("elements must be >= 2, was " + elements);
         }
@@ -107,7 +116,7 @@ public final class Mlp implements Model {
         this.widths = hidden.stream().mapToInt(Integer::intValue).toArray();
         this.inputWidth = oneHot ? 2 * elements : 2 * spec.embedDim();
 
-        this.parameters = Parameters.allocate(shapes(spec, elements), dataType);
+        this.parameters = storage != null ? storage : Parameters.allocate(shapes(spec, elements), dataType);
         initialise(new SeededRandom(seed));
 
         this.embed = oneHot ? null : parameters.get("W_E");

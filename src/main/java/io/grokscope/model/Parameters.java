@@ -49,6 +49,31 @@ public final class Parameters {
         return new Parameters(values, gradients, valueViews, gradientViews);
     }
 
+    /**
+     * Named views over buffers the caller owns: {@code values} and {@code gradients} are contiguous vectors of the
+     * shapes' total length (e.g. one lane's row of a stacked {@code [lanes, size]} buffer, see {@link BatchedMlp}),
+     * laid out exactly as {@link #allocate} lays out its own.
+     */
+    public static Parameters view(Map<String, long[]> shapes, INDArray values, INDArray gradients) {
+        long total = 0;
+        for (long[] shape : shapes.values()) {
+            total += length(shape);
+        }
+        if (values.rank() != 1 || gradients.rank() != 1 || values.length() != total || gradients.length() != total) {
+            throw new IllegalArgumentException("values and gradients must be vectors of " + total + " elements");
+        }
+        Map<String, INDArray> valueViews = new LinkedHashMap<>();
+        Map<String, INDArray> gradientViews = new LinkedHashMap<>();
+        long offset = 0;
+        for (Map.Entry<String, long[]> entry : shapes.entrySet()) {
+            long n = length(entry.getValue());
+            valueViews.put(entry.getKey(), slice(values, offset, n, entry.getValue()));
+            gradientViews.put(entry.getKey(), slice(gradients, offset, n, entry.getValue()));
+            offset += n;
+        }
+        return new Parameters(values, gradients, valueViews, gradientViews);
+    }
+
     private static INDArray slice(INDArray flat, long offset, long n, long[] shape) {
         INDArray part = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + n));
         return part.reshape('c', shape);
