@@ -1,7 +1,7 @@
 package io.grokscope.jobs;
 
-import io.grokscope.history.CheckpointArchive;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.history.CheckpointArchive;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.web.ResourceNotFoundException;

@@ -1,6 +1,5 @@
 package io.grokscope.jobs;
 
-import io.grokscope.spec.SpecReader;
 import io.grokscope.database.DatabaseOutage;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;
@@ -8,6 +7,7 @@ import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
+import io.grokscope.spec.SpecReader;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.training.RunConfig;

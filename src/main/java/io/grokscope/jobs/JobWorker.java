@@ -1,12 +1,12 @@
 package io.grokscope.jobs;
 
-import io.grokscope.spec.SpecReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
+import io.grokscope.spec.SpecReader;
 import io.grokscope.training.Nd4jTrainer;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;

@@ -1,6 +1,5 @@
 package io.grokscope.jobs;
 
-import io.grokscope.spec.SpecReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +11,7 @@ import io.grokscope.metrics.MetricSink;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
+import io.grokscope.spec.SpecReader;
 import io.grokscope.support.Api;
 import io.grokscope.support.IntegrationTest;
 import java.time.Duration;
