@@ -7,8 +7,6 @@ import io.grokscope.model.SeededRandom;
 import io.grokscope.task.AlgorithmicTask;
 import io.grokscope.task.TaskData;
 import io.grokscope.task.TaskSpec;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -164,53 +162,19 @@ public final class Nd4jTrainer implements Trainer {
             Model.Evaluation train = model.evaluate(data.train(), training.loss());
             Model.Evaluation test = model.evaluate(data.test(), training.loss());
             StepMetrics metrics = new StepMetrics(step, train.loss(), train.accuracy(), test.loss(), test.accuracy(),
-                    Math.sqrt(values.sumOfSquares()), Math.sqrt(sumOfSquares(model.tokenEmbedding())), lastGradNorm,
+                    Math.sqrt(values.sumOfSquares()), Math.sqrt(TrainingState.sumOfSquares(model.tokenEmbedding())), lastGradNorm,
                     lastLearningRate);
             listener.onEvaluation(metrics);
             return metrics;
         }
 
         private Checkpoint checkpoint(long step) {
-            Map<String, Checkpoint.Tensor> parameters = new LinkedHashMap<>();
-            for (Map.Entry<String, INDArray> e : model.parameters().named().entrySet()) {
-                parameters.put(e.getKey(), new Checkpoint.Tensor(e.getValue().shape(),
-                        HostView.of(e.getValue()).toFloatArray()));
-            }
-            Map<String, float[]> state = new LinkedHashMap<>();
-            Map<String, Long> counters = new LinkedHashMap<>();
-            optimizer.save(state, counters);
-            filter.save(state, counters);
-            sampler.save(state, counters);
-            return new Checkpoint(step, parameters, state, counters);
+            return TrainingState.capture(step, model, optimizer, filter, sampler);
         }
 
         private void restore(Checkpoint checkpoint) {
-            if (checkpoint.step() > training.steps()) {
-                throw new IllegalArgumentException("checkpoint at step " + checkpoint.step() + " is past the budget of "
-                        + training.steps() + " steps");
-            }
-            Map<String, INDArray> named = model.parameters().named();
-            if (!named.keySet().equals(checkpoint.parameters().keySet())) {
-                throw new IllegalArgumentException("checkpoint parameters " + checkpoint.parameters().keySet()
-                        + " do not match the model's " + named.keySet());
-            }
-            for (Map.Entry<String, INDArray> e : named.entrySet()) {
-                Checkpoint.Tensor tensor = checkpoint.parameters().get(e.getKey());
-                if (!Arrays.equals(tensor.shape(), e.getValue().shape())) {
-                    throw new IllegalArgumentException("checkpoint tensor " + e.getKey() + " has shape "
-                            + Arrays.toString(tensor.shape()) + ", the model's is "
-                            + Arrays.toString(e.getValue().shape()));
-                }
-                HostView.of(e.getValue()).setAll(tensor.values());
-            }
-            optimizer.restore(checkpoint);
-            filter.restore(checkpoint);
-            sampler.restore(checkpoint);
+            TrainingState.restore(checkpoint, training.steps(), model, optimizer, filter, sampler);
         }
     }
 
-    private static double sumOfSquares(INDArray array) {
-        boolean contiguous = array.ordering() == 'c' && (array.rank() <= 1 || array.elementWiseStride() == 1);
-        return HostView.of(contiguous ? array : array.dup('c')).sumOfSquares();
-    }
 }
