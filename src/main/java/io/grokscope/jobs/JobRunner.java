@@ -108,12 +108,14 @@ final class JobRunner {
                 log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
                         resumeFrom.step());
             }
+            sink.goLive(); // from here on, until the training ends, only this sink writes the run's points
             TrainingListener listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink,
                     spectra, repository, control, properties.outageTolerance(), history, config.training().loss(),
                     config.progressMeasuresEvery()));
             TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
                     () -> control.stopRequested() || sink.fenceLost());
             sink.flush();
+            sink.endLive(); // the whole-run recomputation below rewrites two series
             if (sink.fenceLost()) {
                 control.leaseLost();
             }
