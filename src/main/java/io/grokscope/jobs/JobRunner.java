@@ -8,13 +8,18 @@ import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
 import io.grokscope.spec.SpecReader;
+import io.grokscope.training.BatchKey;
+import io.grokscope.training.BatchedTrainer;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.training.RunConfig;
+import io.grokscope.training.StopSignal;
 import io.grokscope.training.Trainer;
 import io.grokscope.training.TrainingListener;
 import io.grokscope.training.TrainingOutcome;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +56,7 @@ final class JobRunner {
     private final SpectrumStore spectra;
     private final SpecReader specs;
     private final Trainer trainer;
+    private final BatchedTrainer batchedTrainer = new BatchedTrainer();
     private final ScheduledExecutorService heartbeats;
     private final ApplicationEventPublisher events;
     private final JobProperties properties;
@@ -79,41 +85,148 @@ final class JobRunner {
         this.jobMetrics = jobMetrics;
     }
 
+    /** One claimed job and its control: a run of its own, or a lane of a group. */
+    record Member(Claim claim, JobControl control) {
+    }
+
     void run(Claim claim, JobControl control) {
-        WriteFence fence = claim.fence();
-        log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(), fence.worker());
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
-                properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
-        String finalStatus = null;
-        try (MetricSink sink = metrics.open(fence)) {
+        runGroup(List.of(new Member(claim, control)));
+    }
+
+    /**
+     * Runs claimed jobs to their ends: one alone with the solo trainer, several compatible ones ({@link BatchKey}) as
+     * lanes of one {@link BatchedTrainer} batch. Each member keeps everything a solo run has — its fence, heartbeat
+     * and lease, sink, provenance, checkpoint to resume from, listener, stop signal — and ends on its own: a member
+     * that fails to start, fails while training, is cancelled or loses its lease leaves the others running.
+     */
+    void runGroup(List<Member> members) {
+        List<Attempt> started = new ArrayList<>();
+        for (Member member : members) {
+            Attempt attempt = new Attempt(member.claim(), member.control());
+            try {
+                attempt.prepare();
+                started.add(attempt);
+            } catch (Throwable e) {
+                attempt.failed(e);
+                attempt.release();
+            }
+        }
+        if (started.isEmpty()) {
+            return;
+        }
+        if (started.size() > 1) {
+            log.info("Experiments {} train together as {} lanes of one batch", started.stream()
+                    .map(a -> a.fence.experimentId()).toList(), started.size());
+        }
+        List<Throwable> failures = new ArrayList<>();
+        List<TrainingOutcome> outcomes = new ArrayList<>();
+        train(started, outcomes, failures);
+        for (int i = 0; i < started.size(); i++) {
+            Attempt attempt = started.get(i);
+            try {
+                if (failures.get(i) != null) {
+                    throw failures.get(i);
+                }
+                attempt.trained(outcomes.get(i));
+            } catch (Throwable e) {
+                attempt.failed(e);
+            } finally {
+                attempt.release();
+            }
+        }
+    }
+
+    /** Trains the prepared attempts: one outcome or one failure per attempt, in order. */
+    private void train(List<Attempt> attempts, List<TrainingOutcome> outcomes, List<Throwable> failures) {
+        if (attempts.size() == 1) {
+            Attempt only = attempts.get(0);
+            try {
+                outcomes.add(trainer.run(only.config, only.resumeFrom, only.listener, only.stopSignal()));
+                failures.add(null);
+            } catch (Throwable e) {
+                // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this
+                // attempt, not the worker, and is recorded like any failure.
+                outcomes.add(null);
+                failures.add(e);
+            }
+            return;
+        }
+        List<BatchedTrainer.Lane> lanes = attempts.stream().map(a -> new BatchedTrainer.Lane(a.config, a.resumeFrom,
+                a.listener, a.stopSignal())).toList();
+        try {
+            for (BatchedTrainer.LaneResult result : batchedTrainer.run(lanes)) {
+                outcomes.add(result.outcome());
+                failures.add(result.failure());
+            }
+        } catch (Throwable e) {
+            // The batched pass itself failed (or an Error escaped it): every lane's attempt ends with it.
+            outcomes.clear();
+            failures.clear();
+            attempts.forEach(a -> {
+                outcomes.add(null);
+                failures.add(e);
+            });
+        }
+    }
+
+    /** One attempt at one job, from its claim to how it ended; every write fenced by the claim. */
+    private final class Attempt {
+        private final Claim claim;
+        private final WriteFence fence;
+        private final JobControl control;
+        private final ScheduledFuture<?> heartbeat;
+        private MetricSink sink;
+        private RunConfig config;
+        private Checkpoint resumeFrom;
+        private TrainingListener listener;
+        private String finalStatus;
+
+        Attempt(Claim claim, JobControl control) {
+            this.claim = claim;
+            this.fence = claim.fence();
+            this.control = control;
+            log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(),
+                    fence.worker());
+            this.heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
+                    properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+
+        /** Everything before the first step: provenance, the run's configuration, the checkpoint to resume from. */
+        void prepare() {
+            sink = metrics.open(fence);
             control.writingTo(sink);
             retry("provenance", fence, () -> {
                 repository.recordProvenance(fence, provenance.json(fence));
                 return null;
             });
-            RunConfig config = specs.runConfig(claim.specJson());
-            Checkpoint resumeFrom = retry("checkpoint load", fence,
-                    () -> repository.loadCheckpoint(fence.experimentId()))
+            config = specs.runConfig(claim.specJson());
+            resumeFrom = retry("checkpoint load", fence, () -> repository.loadCheckpoint(fence.experimentId()))
                     .map(stored -> CheckpointCodec.decode(stored.payload())).orElse(null);
             if (resumeFrom != null) {
                 // Rows a dead attempt wrote after its last checkpoint are replaced by this attempt's.
-                retry("deletion of rows after the checkpoint", fence,
-                        () -> metrics.deleteAfter(fence, resumeFrom.step()));
-                control.resumedAt(resumeFrom.step());
+                long step = resumeFrom.step();
+                retry("deletion of rows after the checkpoint", fence, () -> metrics.deleteAfter(fence, step));
+                control.resumedAt(step);
                 if (history != null) {
                     retry("deletion of snapshots after the checkpoint", fence,
-                            () -> history.deleteAfter(fence, resumeFrom.step()));
+                            () -> history.deleteAfter(fence, step));
                 }
-                log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
-                        resumeFrom.step());
+                log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(), step);
             }
             sink.goLive(); // from here on, until the training ends, only this sink writes the run's points
-            TrainingListener listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink,
-                    spectra, repository, control, properties.outageTolerance(), history, config.training().loss(),
+            listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink, spectra, repository,
+                    control, properties.outageTolerance(), history, config.training().loss(),
                     config.progressMeasuresEvery()));
-            TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
-                    () -> control.stopRequested() || sink.fenceLost());
+        }
+
+        StopSignal stopSignal() {
+            MetricSink writing = sink;
+            return () -> control.stopRequested() || writing.fenceLost();
+        }
+
+        /** The training returned: flush, recompute the whole-run measures, record how it ended. */
+        void trained(TrainingOutcome outcome) {
             sink.flush();
             sink.endLive(); // the whole-run recomputation below rewrites two series
             if (sink.fenceLost()) {
@@ -123,9 +236,12 @@ final class JobRunner {
                 recomputeWholeRun(fence, config);
             }
             finalStatus = conclude(fence, outcome, control);
-        } catch (Throwable e) {
-            // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this attempt,
-            // not the worker, and is recorded like any failure.
+            MetricSink closing = sink;
+            sink = null;
+            closing.close();
+        }
+
+        void failed(Throwable e) {
             if (control.stop() == JobControl.Stop.LEASE_LOST) {
                 log.warn("Experiment {} attempt {} ended after losing its lease: {}", fence.experimentId(),
                         fence.attempt(), e.toString());
@@ -133,13 +249,25 @@ final class JobRunner {
                 log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
                 finalStatus = recordFailure(fence, e);
             }
-        } finally {
-            control.writingTo(null);
-            heartbeat.cancel(false);
-            jobMetrics.trained(control.takeTrained()); // the steps since the last heartbeat
         }
-        if (finalStatus != null) {
-            events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
+
+        /** Always last: the sink (if a failure left it open), the heartbeat, the step count, the end event. */
+        void release() {
+            try {
+                if (sink != null) {
+                    sink.close();
+                }
+            } catch (RuntimeException e) {
+                // The attempt has already failed (that is why the sink is still open); its failure is recorded.
+                log.debug("Sink of experiment {} closed with {}", fence.experimentId(), e.toString());
+            } finally {
+                control.writingTo(null);
+                heartbeat.cancel(false);
+                jobMetrics.trained(control.takeTrained()); // the steps since the last heartbeat
+            }
+            if (finalStatus != null) {
+                events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
+            }
         }
     }
 
