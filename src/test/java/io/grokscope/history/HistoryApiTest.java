@@ -188,7 +188,7 @@ class HistoryApiTest {
                 assertThat(status(id)).isEqualTo("RUNNING");
                 storedThen = history.steps(id).stream().map(ParameterHistory.StoredStep::step).toList();
 
-                Api.Response response = api.post("/api/v1/experiments/" + id + "/progress-measures/recompute");
+                Api.Response response = recompute(id);
                 assertThat(response.status()).as(response.body()).isEqualTo(200);
                 recomputed = response.json();
 
@@ -253,7 +253,7 @@ class HistoryApiTest {
             waitUntil(() -> held.blocksAnother(jdbc) || first.isDone());
             assertThat(first).isNotDone();
 
-            Api.Response second = api.post(path);
+            Api.Response second = recompute(id);
             assertThat(second.status()).as(second.body()).isEqualTo(429);
             assertThat(second.contentType()).startsWith("application/problem+json");
             assertThat(second.json().get("detail").asText())
@@ -344,6 +344,15 @@ class HistoryApiTest {
         assertThat(status("/api/v1/experiments/" + id + "/checkpoints/141")).isEqualTo(404);
         assertThat(status("/api/v1/experiments/999999999/checkpoints/0")).isEqualTo(404);
         assertThat(status("/api/v1/experiments/" + id + "/checkpoints/x")).isEqualTo(400);
+    }
+
+    /**
+     * POST …/progress-measures/recompute, given up after 30 s: a request that waited for the held row instead of being
+     * answered fails the test rather than hanging it.
+     */
+    private Api.Response recompute(long id) {
+        return api.send(HttpRequest.newBuilder(api.uri("/api/v1/experiments/" + id + "/progress-measures/recompute"))
+                .timeout(java.time.Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
