@@ -40,8 +40,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}; Selenium downloads
- * nothing): the list shows a submitted run, the experiment page draws the run's own data with its phases shaded, a
- * live run advances on screen without a reload, the form shows the server's validation error at its field, and the
+ * nothing): the list shows a submitted run, the experiment page draws the run's own data with its phases shaded and
+ * its progress measures (Σθ², excluded_loss_max, each frequency's excluded loss), a live run advances on screen without
+ * a reload with its restricted/excluded loss marked provisional until its end, the form shows the server's validation error at its field, and the
  * compare page overlays runs. Each page's screenshot is saved (see {@link #SCREENSHOTS}).
  */
 @IntegrationTest
