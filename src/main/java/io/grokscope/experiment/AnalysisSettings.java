@@ -23,13 +23,17 @@ public record AnalysisSettings(
         @DecimalMin("0") @DecimalMax("1000") Double grokkingMinDelayRatio,
         @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Integer holdSteps,
         @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double accuracyTolerance,
-        @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double maxTransitionShare) {
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double maxTransitionShare,
+        @Schema(description = "End the run before its budget once its analysis can no longer change (generalized,"
+                + " cleanup closed, and the analysis unchanged for a margin of 25 % of that step, at least the hold"
+                + " window): the run is SUCCEEDED with stopReason, settledAt and stepsSaved. Default false for a"
+                + " single run, true for the runs of a sweep.") Boolean stopWhenSettled) {
 
     /** The first four settings, the newer thresholds at their defaults. */
     public AnalysisSettings(Double memorizationThreshold, Double generalizationThreshold, Integer grokkingMinDelay,
             Integer progressMeasuresEvery) {
         this(memorizationThreshold, generalizationThreshold, grokkingMinDelay, progressMeasuresEvery, null, null,
-                null, null);
+                null, null, null);
     }
 
     AnalysisSettings withDefaults() {
@@ -40,7 +44,8 @@ public record AnalysisSettings(
                 grokkingMinDelayRatio == null ? PhaseThresholds.DEFAULT_MIN_DELAY_RATIO : grokkingMinDelayRatio,
                 holdSteps == null ? (int) PhaseThresholds.DEFAULT_HOLD_STEPS : holdSteps,
                 accuracyTolerance == null ? PhaseThresholds.DEFAULT_TOLERANCE : accuracyTolerance,
-                maxTransitionShare == null ? PhaseThresholds.DEFAULT_MAX_TRANSITION_SHARE : maxTransitionShare);
+                maxTransitionShare == null ? PhaseThresholds.DEFAULT_MAX_TRANSITION_SHARE : maxTransitionShare,
+                stopWhenSettled != null && stopWhenSettled);
     }
 
     /** The analysis thresholds these settings give (absent ones at their defaults). */

@@ -60,6 +60,11 @@ class Experiment {
 
     private String note;
 
+    /** Why the run ended before its budget ({@code analysis.stopWhenSettled}; written by the job pool). */
+    private String stopReason;
+    private Long settledAt;
+    private Long stepsSaved;
+
     /** Which queued runs may train with this one as lanes of one batch (V9; {@code BatchKey#canonical}). */
     private String batchKey;
 
@@ -188,6 +193,18 @@ class Experiment {
 
     Long generalizationStep() {
         return generalizationStep;
+    }
+
+    String stopReason() {
+        return stopReason;
+    }
+
+    Long settledAt() {
+        return settledAt;
+    }
+
+    Long stepsSaved() {
+        return stepsSaved;
     }
 
     Long grokkingDelay() {

@@ -197,6 +197,16 @@ class JobRepository {
     }
 
     /**
+     * Records why a run ends before its budget ({@code stopWhenSettled}), in the attempt that stops it, just before
+     * {@link #finish}. Fenced like every write of the attempt.
+     */
+    boolean recordSettlement(WriteFence fence, String reason, long settledAt, long stepsSaved) {
+        return jdbc.update("update experiment set stop_reason = ?, settled_at = ?, steps_saved = ?,"
+                + " version = version + 1 where " + FENCE, reason, settledAt, stepsSaved, fence.experimentId(),
+                fence.attempt(), fence.worker()) == 1;
+    }
+
+    /**
      * Gives a job back to the queue after a graceful stop: not a failure (neither {@code failures} nor back-off
      * changes), another instance or this one restarted resumes it from its checkpoint.
      */

@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.analysis.Settlement;
 import io.grokscope.database.DatabaseOutage;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;
@@ -175,6 +176,7 @@ final class JobRunner {
         private final WriteFence fence;
         private final JobControl control;
         private final ScheduledFuture<?> heartbeat;
+        private ScheduledFuture<?> settlementCheck;
         private MetricSink sink;
         private RunConfig config;
         private Checkpoint resumeFrom;
@@ -214,6 +216,11 @@ final class JobRunner {
                 }
                 log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(), step);
             }
+            if (summarizer.stopsWhenSettled(claim.specJson())) {
+                settlementCheck = heartbeats.scheduleWithFixedDelay(new SettlementCheck(fence, control),
+                        properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
             sink.goLive(); // from here on, until the training ends, only this sink writes the run's points
             listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink, spectra, repository,
                     control, properties.outageTolerance(), history, config.training().loss(),
@@ -232,10 +239,14 @@ final class JobRunner {
             if (sink.fenceLost()) {
                 control.leaseLost();
             }
-            if (outcome.completed() || control.stop() == JobControl.Stop.CANCELLED) {
+            if (settlementCheck != null) {
+                settlementCheck.cancel(false);
+            }
+            JobControl.Stop stop = control.stop();
+            if (outcome.completed() || stop == JobControl.Stop.CANCELLED || stop == JobControl.Stop.SETTLED) {
                 recomputeWholeRun(fence, config);
             }
-            finalStatus = conclude(fence, outcome, control);
+            finalStatus = conclude(fence, outcome, control, config.training().steps());
             MetricSink closing = sink;
             sink = null;
             closing.close();
@@ -263,6 +274,9 @@ final class JobRunner {
             } finally {
                 control.writingTo(null);
                 heartbeat.cancel(false);
+                if (settlementCheck != null) {
+                    settlementCheck.cancel(false);
+                }
                 jobMetrics.trained(control.takeTrained()); // the steps since the last heartbeat
             }
             if (finalStatus != null) {
@@ -301,7 +315,7 @@ final class JobRunner {
     }
 
     /** Records how the run ended; returns the final status, or null when the job is not finished (released, lost). */
-    private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control) {
+    private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control, long budget) {
         long step = outcome.lastStep();
         if (outcome.completed() && control.stop() != JobControl.Stop.LEASE_LOST) {
             return finish(fence, "SUCCEEDED", step);
@@ -309,6 +323,14 @@ final class JobRunner {
         switch (control.stop()) {
             case CANCELLED -> {
                 return finish(fence, "CANCELLED", step);
+            }
+            case SETTLED -> {
+                Settlement.Settled settled = control.settlement();
+                retry("settlement", fence, () -> repository.recordSettlement(fence, settled.reason(),
+                        settled.settledAt(), Math.max(0, budget - step)));
+                log.info("Experiment {} stopped at step {} of {}: {}", fence.experimentId(), step, budget,
+                        settled.reason());
+                return finish(fence, "SUCCEEDED", step);
             }
             case SHUTDOWN -> {
                 retry("release", fence, () -> repository.release(fence, step));
@@ -368,6 +390,44 @@ final class JobRunner {
     static String describe(Throwable e) {
         String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         return message.length() > 2000 ? message.substring(0, 2000) : message;
+    }
+
+    /**
+     * For a run that asked to stop once settled ({@code stopWhenSettled}): analyses its stored data as if it ended
+     * now and feeds {@link Settlement}, which asks the run to stop once the analysis has held still for its margin.
+     * On the scheduler beside the heartbeats (it has a thread for each), so a slow analysis never delays a lease.
+     */
+    private final class SettlementCheck implements Runnable {
+        private final WriteFence fence;
+        private final JobControl control;
+        private final Settlement settlement = new Settlement();
+        private long lastObserved = -1;
+
+        SettlementCheck(WriteFence fence, JobControl control) {
+            this.fence = fence;
+            this.control = control;
+        }
+
+        @Override
+        public void run() {
+            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
+            try {
+                if (control.stopRequested()) {
+                    return;
+                }
+                var soFar = summarizer.analyseSoFar(fence.experimentId());
+                if (soFar.isEmpty() || soFar.get().lastStep() == lastObserved) {
+                    return; // nothing new was evaluated since the last look
+                }
+                lastObserved = soFar.get().lastStep();
+                settlement.observe(soFar.get().analysis(), lastObserved).ifPresent(control::settled);
+            } catch (Throwable e) {
+                // Throwable: an exception escaping a scheduled task cancels its later runs; the run trains on.
+                log.warn("Settlement check of experiment {} failed: {}", fence.experimentId(), e.toString());
+            } finally {
+                org.slf4j.MDC.remove("experiment");
+            }
+        }
     }
 
     /** Renews the lease, reports progress and speed, picks up cancellation, and watches for a stalled run. */

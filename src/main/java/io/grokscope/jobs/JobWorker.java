@@ -79,7 +79,8 @@ class JobWorker implements SmartLifecycle {
         Nd4j.getEnvironment().setMaxThreads(threadsPerWorker);
         Nd4j.factory().blas().setMaxThreads(threadsPerWorker);
         this.instanceId = properties.instanceId().isBlank() ? defaultInstanceId() : properties.instanceId();
-        this.heartbeats = Executors.newScheduledThreadPool(1, r -> {
+        // Two threads: the heartbeats, and beside them the settlement checks, whose analyses take longer.
+        this.heartbeats = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "grokscope-heartbeat");
             t.setDaemon(true);
             return t;

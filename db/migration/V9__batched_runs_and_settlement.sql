@@ -6,3 +6,10 @@ alter table experiment add column batch_key text;
 
 create index experiment_batch_queue_idx on experiment (batch_key, priority desc, id)
     where status = 'QUEUED' and batch_key is not null;
+
+-- Stopping when settled (analysis.stopWhenSettled): a run that ended early because its analysis could no longer
+-- change says why, from which step its analysis was fixed, and how many steps of its budget it did not need.
+alter table experiment
+    add column stop_reason text,
+    add column settled_at bigint,
+    add column steps_saved bigint;
