@@ -129,7 +129,9 @@ class ExperimentPage {
       progressCell(e.progress),
       h('span', { class: 'times' }, `started ${fmt.dateTime(e.startedAt)}`, e.finishedAt && ` · finished ${fmt.dateTime(e.finishedAt)}`,
         e.attempt > 1 && ` · attempt ${e.attempt}`),
-      e.error && h('p', { class: 'error', role: 'alert' }, e.error));
+      e.error && h('p', { class: 'error', role: 'alert' }, e.error),
+      e.stopReason && h('p', { class: 'stop-reason' },
+        `Stopped once settled at step ${e.progress.step.toLocaleString('en')}, ${(e.stepsSaved ?? 0).toLocaleString('en')} steps before its budget: ${e.stopReason}`));
   }
 
   /** Tags (comma-separated) and a note, saved with PATCH; the service's errors appear beside them. */
