@@ -139,16 +139,23 @@ final class JobRunner {
 
     /** Trains the prepared attempts: one outcome or one failure per attempt, in order. */
     private void train(List<Attempt> attempts, List<TrainingOutcome> outcomes, List<Throwable> failures) {
-        if (attempts.size() == 1) {
-            Attempt only = attempts.get(0);
-            try {
-                outcomes.add(trainer.run(only.config, only.resumeFrom, only.listener, only.stopSignal()));
-                failures.add(null);
-            } catch (Throwable e) {
-                // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this
-                // attempt, not the worker, and is recorded like any failure.
-                outcomes.add(null);
-                failures.add(e);
+        var key = BatchKey.of(attempts.get(0).config);
+        boolean oneBatch = attempts.size() > 1 && key.isPresent()
+                && attempts.stream().allMatch(a -> key.equals(BatchKey.of(a.config)));
+        if (!oneBatch) {
+            // One run, or runs whose stored keys matched but whose configurations, as this version reads their specs,
+            // do not (a key written by an older version): each trains alone, one after another, none failed for it.
+            for (Attempt attempt : attempts) {
+                try {
+                    outcomes.add(trainer.run(attempt.config, attempt.resumeFrom, attempt.listener,
+                            attempt.stopSignal()));
+                    failures.add(null);
+                } catch (Throwable e) {
+                    // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this
+                    // attempt, not the worker, and is recorded like any failure.
+                    outcomes.add(null);
+                    failures.add(e);
+                }
             }
             return;
         }
