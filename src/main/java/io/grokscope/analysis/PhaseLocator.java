@@ -70,10 +70,6 @@ final class PhaseLocator {
     /** A fall at least this fraction as fast as a curve's steepest anywhere counts as its fastest. */
     static final double AS_FAST_AS = 0.9;
 
-    /** Located phases and what the reader should know about them. */
-    record Result(List<Phase> phases, List<String> notes) {
-    }
-
     /** A fast fall of one curve: its steepest point and the stretch around it, as steps. */
     private record Descent(SmoothedCurve curve, int peak, int lo, int hi, double start, Double end) {
 
@@ -96,7 +92,7 @@ final class PhaseLocator {
     }
 
     /** The phases of a run of unknown verdict (every phase the curves show). */
-    static Result locate(MetricHistory history) {
+    static LocatedPhases locate(MetricHistory history) {
         return locate(history, Verdict.RUNNING, null);
     }
 
@@ -106,7 +102,7 @@ final class PhaseLocator {
      * without generalization); memorization only for COMPREHENSION (generalization came with fitting); all three
      * for GROKKING and RUNNING.
      */
-    static Result locate(MetricHistory history, Verdict verdict, Long memorizationStep) {
+    static LocatedPhases locate(MetricHistory history, Verdict verdict, Long memorizationStep) {
         return new PhaseLocator(history, verdict, memorizationStep).run();
     }
 
@@ -135,11 +131,11 @@ final class PhaseLocator {
         return null;
     }
 
-    private Result run() {
+    private LocatedPhases run() {
         if (verdict == Verdict.CONFUSION) {
             notes.add("train accuracy never held its threshold: the run did not memorise, so it has no "
                     + "memorization, circuit-formation or cleanup phase");
-            return new Result(List.of(), notes);
+            return new LocatedPhases(List.of(), notes);
         }
         SmoothedCurve train = curve(Metric.TRAIN_LOSS, Scale.LOG10).orElse(null);
         SmoothedCurve test = curve(Metric.TEST_LOSS, Scale.LOG10).orElse(null);
@@ -228,7 +224,7 @@ final class PhaseLocator {
             notes.add("the verdict is COMPREHENSION (generalization came with fitting, or as a gradual drift): the "
                     + "memorization phase ends at the memorization step, and there is no separate circuit-formation "
                     + "or cleanup phase");
-            return new Result(phases, notes);
+            return new LocatedPhases(phases, notes);
         }
         if (fit == null && memorizationEnd == null && memorizationStep != null && verdict != Verdict.RUNNING) {
             phases.add(new Phase(PhaseName.MEMORIZATION, firstStep, memorizationStep, List.of(new Evidence(
@@ -256,7 +252,7 @@ final class PhaseLocator {
                     + "(%s): generalization came with fitting, so there is no separate circuit-formation or cleanup "
                     + "phase", Math.round(cleanup.start()), memorizationEnd == null ? "it has not ended yet"
                             : "at step " + Math.round(memorizationEnd)));
-            return new Result(phases, notes);
+            return new LocatedPhases(phases, notes);
         }
 
         // 3. circuit formation: between memorization and cleanup
@@ -346,7 +342,7 @@ final class PhaseLocator {
                         + lastStep() + "): cleanup has no end yet");
             }
         }
-        return new Result(phases, notes);
+        return new LocatedPhases(phases, notes);
     }
 
     /**
@@ -676,13 +672,11 @@ final class PhaseLocator {
     }
 
     private long firstStep() {
-        return history.series().values().stream().filter(s -> !s.isEmpty()).mapToLong(s -> s.step(0)).min()
-                .orElse(0);
+        return history.firstStep();
     }
 
     private long lastStep() {
-        return history.series().values().stream().filter(s -> !s.isEmpty()).mapToLong(s -> s.step(s.size() - 1))
-                .max().orElse(0);
+        return history.lastStep();
     }
 
     private static Evidence evidence(SmoothedCurve curve, double step, String finding) {
