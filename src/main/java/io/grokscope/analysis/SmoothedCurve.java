@@ -286,6 +286,17 @@ final class SmoothedCurve {
         return best;
     }
 
+    /** The index of the most positive slope in [from, to]. */
+    int steepestRise(int from, int to) {
+        int best = from;
+        for (int i = from; i <= to; i++) {
+            if (slope[i] > slope[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /**
      * The stretch around {@code peak} where the curve falls at least {@code fraction} as fast as at the peak, bridging
      * gaps of up to two points where noise lifts the slope above that level.

@@ -118,26 +118,11 @@ class MinimumPhaseDurationTest {
         assertThatThrownBy(() -> minimum(0.02, -1)).hasMessageContaining("minPhaseSteps");
     }
 
-    /**
-     * Nanda-like curves (see {@link SyntheticRun#nandaLike()}) with circuit formation squeezed to 300 steps of a
-     * 20 000-step run (1.5 %, less than the 2 % default): memorization ends at 1400, cleanup begins at 1700.
-     */
-    private static SyntheticRun sliverOfCircuitFormation() {
-        return SyntheticRun.evaluatedEvery(100, 20_000)
-                .logCurve(Metric.TRAIN_LOSS, 0, 4.73, 100, 0.1, 1400, 1e-3, 1700, 6e-4, 6300, 3e-7, 20_000, 1.5e-7)
-                .logCurve(Metric.TEST_LOSS, 0, 4.73, 1400, 20, 1700, 22, 6300, 3e-6, 20_000, 1e-6)
-                .logCurve(Metric.EXCLUDED_LOSS, 0, 4.73, 100, 0.16, 1400, 1.6e-3, 1700, 8, 6300, 10, 20_000, 10)
-                .logCurve(Metric.RESTRICTED_LOSS, 0, 5, 1400, 5.6, 1700, 0.3, 6300, 1e-6, 20_000, 5e-7)
-                .logCurve(Metric.WEIGHT_NORM, 0, 30, 1400, 31.6, 1700, 26.3, 6300, 15.8, 20_000, 15.1)
-                .linearCurve(Metric.FOURIER_GINI_UNEMBED, 0, 0.10, 1400, 0.12, 1700, 0.25, 6300, 0.85, 20_000, 0.87)
-                .linearCurve(Metric.FOURIER_GINI_EMBED, 0, 0.08, 1400, 0.10, 1700, 0.20, 6300, 0.75, 20_000, 0.78)
-                .linearCurve(Metric.TRAIN_ACC, 0, 0.01, 100, 0.6, 200, 1.0)
-                .linearCurve(Metric.TEST_ACC, 0, 0.01, 1700, 0.02, 2700, 0.5, 3300, 1.0);
-    }
-
     @Test
     void aSliverOfCircuitFormationInARunIsMergedAndTheNotesSaySo() {
-        MetricHistory history = sliverOfCircuitFormation().build();
+        // Nanda-like curves with circuit formation squeezed to 300 steps of a 20 000-step run (1.5 %, less than the
+        // 2 % default): memorization ends at 1400, cleanup begins at 1700
+        MetricHistory history = SyntheticRun.nandaLikeWithCleanupFrom(1700).build();
         PhaseAnalysis unmerged = new PhaseAnalyzer(minimum(0, 0)).analyse(history, false);
         PhaseAnalysis analysis = PhaseAnalyzer.withDefaults().analyse(history, false);
 

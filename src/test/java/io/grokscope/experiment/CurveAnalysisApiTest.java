@@ -40,10 +40,8 @@ class CurveAnalysisApiTest {
      * thresholds, marked SUCCEEDED, its recorded rows inserted): the stored run's analysis is what a POST must equal.
      */
     private long storedNandaRun() throws Exception {
-        long id = api.postJson("/api/v1/experiments", "{\"name\": \"curve-analysis-test\", \"task\": {\"operation\":"
-                + " \"ADD\", \"modulus\": 11}, \"model\": {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]},"
-                + " \"training\": {\"steps\": 1000000}, \"analysis\": {\"memorizationThreshold\": 0.99,"
-                + " \"generalizationThreshold\": 0.99, \"grokkingMinDelay\": 1000}}").json().get("id").asLong();
+        long id = api.postJson("/api/v1/experiments", specWithAnalysis("\"memorizationThreshold\": 0.99,"
+                + " \"generalizationThreshold\": 0.99, \"grokkingMinDelay\": 1000")).json().get("id").asLong();
         jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
         jdbc.update("delete from metric_point where experiment_id = ?", id);
         List<Object[]> rows = new ArrayList<>();
@@ -54,6 +52,13 @@ class CurveAnalysisApiTest {
         }
         jdbc.batchUpdate("insert into metric_point (experiment_id, metric, step, value) values (?, ?, ?, ?)", rows);
         return id;
+    }
+
+    /** A small run's spec (never meant to train) with these analysis settings. */
+    private static String specWithAnalysis(String analysisSettings) {
+        return "{\"name\": \"curve-analysis-test\", \"task\": {\"operation\": \"ADD\", \"modulus\": 11}, \"model\":"
+                + " {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]}, \"training\": {\"steps\": 1000000},"
+                + " \"analysis\": {" + analysisSettings + "}}";
     }
 
     private JsonNode withoutId(JsonNode analysis) {
@@ -136,11 +141,8 @@ class CurveAnalysisApiTest {
 
     @Test
     void theSpecsAnalysisSettingsCarryTheMinimumPhaseDurationToTheStoredRunsAnalysis() {
-        String spec = "{\"name\": \"min-phase\", \"task\": {\"operation\": \"ADD\", \"modulus\": 11}, \"model\":"
-                + " {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]}, \"training\": {\"steps\": 1000000},"
-                + " \"analysis\": {%s}}";
-        Api.Response created = api.postJson("/api/v1/experiments", spec.formatted(
-                "\"minPhaseShare\": 0.05, \"minPhaseSteps\": 200"));
+        Api.Response created = api.postJson("/api/v1/experiments",
+                specWithAnalysis("\"minPhaseShare\": 0.05, \"minPhaseSteps\": 200"));
         assertThat(created.status()).as(created.body()).isEqualTo(202);
         long id = created.json().get("id").asLong();
         assertThat(created.json().at("/spec/analysis/minPhaseShare").asDouble()).isEqualTo(0.05);
@@ -150,7 +152,7 @@ class CurveAnalysisApiTest {
         assertThat(thresholds.get("minPhaseShare").asDouble()).isEqualTo(0.05);
         assertThat(thresholds.get("minPhaseSteps").asLong()).isEqualTo(200);
 
-        Api.Response refused = api.postJson("/api/v1/experiments", spec.formatted("\"minPhaseShare\": -0.5"));
+        Api.Response refused = api.postJson("/api/v1/experiments", specWithAnalysis("\"minPhaseShare\": -0.5"));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).contains("minPhaseShare");
     }
