@@ -36,7 +36,7 @@ final class MinimumPhaseDuration {
             if (sliver < 0) {
                 break;
             }
-            Phase short_ = merged.get(sliver);
+            Phase dropped = merged.get(sliver);
             int into = neighbour(merged, sliver);
             Phase keeper = merged.get(into);
             Phase before = merged.get(Math.min(sliver, into));
@@ -46,7 +46,7 @@ final class MinimumPhaseDuration {
             notes.add(String.format(Locale.ROOT, "%s (steps %d–%d) lasted %d steps, less than the minimum phase "
                     + "duration of %.0f steps (the larger of minPhaseSteps %d and minPhaseShare %s × the run's span "
                     + "of %d steps): too short for the data to resolve as a phase of its own, so it is merged into "
-                    + "%s", label(short_), short_.startStep(), short_.endStep(), duration(short_), minimum,
+                    + "%s", label(dropped), dropped.startStep(), dropped.endStep(), duration(dropped), minimum,
                     thresholds.minPhaseSteps(), thresholds.minPhaseShare(), span, label(keeper)));
         }
         return new LocatedPhases(merged, notes);
