@@ -31,6 +31,9 @@ class Experiment:
     note: Optional[str]
     error: Optional[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    # Set when the run stopped before its budget because its analysis could no longer change (stopWhenSettled).
+    stop_reason: Optional[str] = None
+    steps_saved: Optional[int] = None
 
     @property
     def finished(self) -> bool:
@@ -41,7 +44,8 @@ class Experiment:
         return cls(id=j["id"], name=j["name"], status=j["status"], spec=j["spec"],
                    progress=Progress.from_json(j["progress"]), verdict=j.get("verdict"),
                    generalization_step=j.get("generalizationStep"), grokking_delay=j.get("grokkingDelay"),
-                   tags=list(j.get("tags") or []), note=j.get("note"), error=j.get("error"), raw=j)
+                   tags=list(j.get("tags") or []), note=j.get("note"), error=j.get("error"), raw=j,
+                   stop_reason=j.get("stopReason"), steps_saved=j.get("stepsSaved"))
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,9 @@ class Sweep:
     total: int
     cells: List[Dict[str, Any]]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    # Steps budgeted over the sweep's runs, and those its settled runs did not need (stopWhenSettled).
+    steps_budgeted: int = 0
+    steps_saved: int = 0
 
     @property
     def finished(self) -> bool:
@@ -159,4 +166,5 @@ class Sweep:
     def from_json(cls, j: Dict[str, Any]) -> "Sweep":
         progress = j.get("progress") or {}
         return cls(id=j["id"], name=j["name"], done=progress.get("done", 0), total=progress.get("total", 0),
-                   cells=list(j.get("cells") or []), raw=j)
+                   cells=list(j.get("cells") or []), raw=j, steps_budgeted=progress.get("stepsBudgeted", 0),
+                   steps_saved=progress.get("stepsSaved", 0))

@@ -8,16 +8,24 @@ import * as fmt from './format.js';
 export const CURVES = [
   { key: 'accuracy', caption: 'Accuracy', metrics: ['train_acc', 'test_acc'], yRange: [0, 1] },
   { key: 'loss', caption: 'Loss (log scale)', metrics: ['train_loss', 'test_loss'], logY: true },
-  { key: 'weight-norm', caption: 'Weight norm', metrics: ['weight_norm', 'embed_norm'] },
+  { key: 'weight-norm', caption: 'Weight norm √Σθ²', metrics: ['weight_norm', 'embed_norm'] },
+  // Nanda et al. plot the sum of squares itself (their Fig. 7): drawn as its own curve so it compares with theirs.
+  { key: 'weight-norm-sq', caption: 'Sum of squared weights Σθ² (Nanda et al.\'s weight norm)', metrics: ['weight_norm_sq'] },
   { key: 'gini', caption: 'Fourier Gini coefficient', metrics: ['fourier_gini_embed', 'fourier_gini_unembed'], yRange: [0, 1] },
-  { key: 'key-frequency-loss', caption: 'Restricted and excluded loss (log scale)', metrics: ['restricted_loss', 'excluded_loss'], logY: true },
+  // excluded_loss_max needs no key set, so it is drawn from the first measured step, beside the two that need one.
+  { key: 'key-frequency-loss', caption: 'Restricted and excluded loss (log scale)',
+    metrics: ['restricted_loss', 'excluded_loss', 'excluded_loss_max'], logY: true },
 ];
 
 export const LABELS = {
   train_acc: 'train', test_acc: 'test', train_loss: 'train', test_loss: 'test', weight_norm: 'all weights',
-  embed_norm: 'embedding', fourier_gini_embed: 'embedding W_E', fourier_gini_unembed: 'logit map W_L',
-  restricted_loss: 'restricted', excluded_loss: 'excluded',
+  embed_norm: 'embedding', weight_norm_sq: 'all weights Σθ²', fourier_gini_embed: 'embedding W_E',
+  fourier_gini_unembed: 'logit map W_L', restricted_loss: 'restricted', excluded_loss: 'excluded',
+  excluded_loss_max: 'excluded, largest single frequency',
 };
+
+/** The series that depend on a key set: the API lists them as provisional until the whole-run recomputation. */
+export const KEY_SET_METRICS = ['restricted_loss', 'excluded_loss'];
 
 /** One chart per curve group, appended to grid: [{ curve, chart }]. */
 export function createCharts(grid, logX) {
@@ -41,6 +49,29 @@ export function drawSeries(charts, series) {
     : [Math.min(...all.map((s) => s.steps[0])), Math.max(...all.map((s) => s.steps.at(-1)))];
   for (const { curve, chart } of charts) {
     chart.setData(align(curve.metrics.map((m) => series.get(m) ?? { steps: [], values: [] })), extent);
+  }
+}
+
+/**
+ * Marks each chart that draws one of `names` (series the API lists as provisional) with a note saying so, and removes
+ * the note where none of its series is provisional any more. The figure's data-provisional lists the marked series.
+ */
+export function markProvisional(charts, names) {
+  for (const { curve, chart } of charts) {
+    const marked = curve.metrics.filter((m) => names.includes(m));
+    const element = chart.element;
+    let note = element.querySelector('.chart-note');
+    element.dataset.provisional = marked.join(' ');
+    if (marked.length === 0) {
+      note?.remove();
+      continue;
+    }
+    if (!note) {
+      note = h('p', { class: 'chart-note provisional', role: 'note' });
+      element.insertBefore(note, element.querySelector('.chart-plot'));
+    }
+    replace(note, `Provisional: ${marked.map((m) => LABELS[m]).join(' and ')} use each step's own key set (the latest`
+      + ' frequencies). When the run ends they are recomputed with the final model\'s key set at every stored step.');
   }
 }
 

@@ -172,9 +172,10 @@ export function followEvents(id, listeners) {
 export const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 export const ACTIVE_STATUSES = ['QUEUED', 'RUNNING'];
 
-export const METRICS = ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'weight_norm', 'embed_norm', 'grad_norm',
-  'learning_rate', 'fourier_gini_embed', 'fourier_gini_unembed', 'fourier_key_fraction', 'restricted_loss',
-  'excluded_loss'];
+/** Every metric a run records, as analysis/Metric.java names them (the compare page offers each). */
+export const METRICS = ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'weight_norm', 'weight_norm_sq', 'embed_norm',
+  'grad_norm', 'learning_rate', 'fourier_gini_embed', 'fourier_gini_unembed', 'fourier_key_fraction', 'restricted_loss',
+  'excluded_loss', 'excluded_loss_max'];
 
 export const listSweeps = ({ page = 0, size = 50 } = {}) => request(`${base}/sweeps${query({ page, size })}`);
 

@@ -123,8 +123,8 @@ export class Chart {
     const y = { distr: o.logY ? 3 : 1 };
     if (o.yRange) {
       y.range = () => o.yRange;
-    } else if (o.bars) {
-      // Bar lengths are only comparable from zero.
+    } else if (o.bars && !o.logY) {
+      // Bar lengths are only comparable from zero (on a log axis uPlot draws bars up from the axis' lower end).
       y.range = (u, min, max) => [0, max > 0 ? max * 1.05 : 1];
     }
     const xLabel = o.xLabel ?? 'step';

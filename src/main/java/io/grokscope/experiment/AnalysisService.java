@@ -131,6 +131,22 @@ public class AnalysisService implements RunSummarizer {
         return new RunHeadline(analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay());
     }
 
+    @Override
+    public boolean stopsWhenSettled(String specJson) {
+        return Boolean.TRUE.equals(specs.read(specJson).withDefaults().analysis().stopWhenSettled());
+    }
+
+    /** As the finished run's analysis will be: analysed as SUCCEEDED on the data stored so far. */
+    @Override
+    public java.util.Optional<SoFar> analyseSoFar(long experimentId) {
+        // The last step first: the analysis then covers at least the data up to it (more, if a batch lands between),
+        // so the margin Settlement measures in steps is never overstated.
+        Long last = jdbc.queryForObject("select max(step) from metric_point where experiment_id = ? and metric = ?",
+                Long.class, experimentId, Metric.TEST_ACC.wireName());
+        PhaseAnalysis analysis = compute(experimentId, ExperimentStatus.SUCCEEDED);
+        return last == null ? java.util.Optional.empty() : java.util.Optional.of(new SoFar(analysis, last));
+    }
+
     /**
      * Reconciles a finished run whose headline is missing (its summary failed when it finished, or it finished
      * before headlines were written with the status): fills it in, only where it is still missing.

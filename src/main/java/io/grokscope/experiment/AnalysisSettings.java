@@ -26,13 +26,17 @@ public record AnalysisSettings(
         @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double accuracyTolerance,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double maxTransitionShare,
         @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double minPhaseShare,
-        @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Integer minPhaseSteps) {
+        @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Integer minPhaseSteps,
+        @Schema(description = "End the run before its budget once its analysis can no longer change (generalized,"
+                + " cleanup closed, and the analysis unchanged for a margin of 25 % of that step, at least the hold"
+                + " window): the run is SUCCEEDED with stopReason, settledAt and stepsSaved. Default false for a"
+                + " single run, true for the runs of a sweep.") Boolean stopWhenSettled) {
 
     /** The first four settings, the newer thresholds at their defaults. */
     public AnalysisSettings(Double memorizationThreshold, Double generalizationThreshold, Integer grokkingMinDelay,
             Integer progressMeasuresEvery) {
         this(memorizationThreshold, generalizationThreshold, grokkingMinDelay, progressMeasuresEvery, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     AnalysisSettings withDefaults() {
@@ -45,7 +49,8 @@ public record AnalysisSettings(
                 accuracyTolerance == null ? PhaseThresholds.DEFAULT_TOLERANCE : accuracyTolerance,
                 maxTransitionShare == null ? PhaseThresholds.DEFAULT_MAX_TRANSITION_SHARE : maxTransitionShare,
                 minPhaseShare == null ? PhaseThresholds.DEFAULT_MIN_PHASE_SHARE : minPhaseShare,
-                minPhaseSteps == null ? (int) PhaseThresholds.DEFAULT_MIN_PHASE_STEPS : minPhaseSteps);
+                minPhaseSteps == null ? (int) PhaseThresholds.DEFAULT_MIN_PHASE_STEPS : minPhaseSteps,
+                stopWhenSettled != null && stopWhenSettled);
     }
 
     /** The analysis thresholds these settings give (absent ones at their defaults). */

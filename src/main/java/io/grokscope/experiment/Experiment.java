@@ -1,5 +1,6 @@
 package io.grokscope.experiment;
 
+import io.grokscope.training.BatchKey;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -59,6 +60,14 @@ class Experiment {
 
     private String note;
 
+    /** Why the run ended before its budget ({@code analysis.stopWhenSettled}; written by the job pool). */
+    private String stopReason;
+    private Long settledAt;
+    private Long stepsSaved;
+
+    /** Which queued runs may train with this one as lanes of one batch (V9; {@code BatchKey#canonical}). */
+    private String batchKey;
+
     @Version
     private long version;
 
@@ -76,6 +85,7 @@ class Experiment {
         e.priority = completeSpec.priority();
         e.totalSteps = completeSpec.training().steps();
         e.createdAt = now;
+        e.batchKey = BatchKey.of(completeSpec.toRunConfig()).map(BatchKey::canonical).orElse(null);
         return e;
     }
 
@@ -183,6 +193,18 @@ class Experiment {
 
     Long generalizationStep() {
         return generalizationStep;
+    }
+
+    String stopReason() {
+        return stopReason;
+    }
+
+    Long settledAt() {
+        return settledAt;
+    }
+
+    Long stepsSaved() {
+        return stepsSaved;
     }
 
     Long grokkingDelay() {

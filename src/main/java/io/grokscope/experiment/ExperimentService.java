@@ -185,13 +185,13 @@ public class ExperimentService {
         return new ExperimentView(e.id(), e.name(), e.status(), spec, progress, e.attempt(), e.worker(),
                 e.createdAt(), e.startedAt(), e.finishedAt(), e.error(),
                 e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
-                e.grokkingDelay(), e.tags(), e.note());
+                e.grokkingDelay(), e.tags(), e.note(), e.stopReason(), e.settledAt(), e.stepsSaved());
     }
 
     private static ExperimentSummary toSummary(Experiment e) {
         return new ExperimentSummary(e.id(), e.status(),
                 e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
-                e.grokkingDelay(), e.progressStep(), e.totalSteps());
+                e.grokkingDelay(), e.progressStep(), e.totalSteps(), e.stepsSaved());
     }
 
     private String toJson(ExperimentSpec spec) {

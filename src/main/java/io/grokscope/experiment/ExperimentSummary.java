@@ -7,7 +7,8 @@ package io.grokscope.experiment;
  * @param verdict            the verdict written when the run finished; RUNNING while it trains, null before
  * @param generalizationStep from the analysis of the finished run, null when test accuracy never stayed up
  * @param grokkingDelay      from the analysis of the finished run, null when either milestone is missing
+ * @param stepsSaved         the steps of its budget it did not need ({@code analysis.stopWhenSettled}), else null
  */
 public record ExperimentSummary(long id, ExperimentStatus status, String verdict, Long generalizationStep,
-        Long grokkingDelay, long step, long totalSteps) {
+        Long grokkingDelay, long step, long totalSteps, Long stepsSaved) {
 }

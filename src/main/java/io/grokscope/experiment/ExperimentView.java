@@ -15,6 +15,9 @@ import java.util.List;
  * @param grokkingDelay      from the analysis, when known
  * @param tags               the researcher's labels, sorted (empty when none)
  * @param note               the researcher's free-text note, or null
+ * @param stopReason         why the run ended before its budget ({@code analysis.stopWhenSettled}), else null
+ * @param settledAt          the step from which its analysis could no longer change, when it stopped early
+ * @param stepsSaved         the steps of its budget it did not train, when it stopped early
  */
 @Schema(description = "An experiment: its complete spec, status, progress and headline analysis.")
 public record ExperimentView(
@@ -34,7 +37,10 @@ public record ExperimentView(
         @Schema(nullable = true) Long generalizationStep,
         @Schema(nullable = true) Long grokkingDelay,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<String> tags,
-        @Schema(nullable = true) String note) {
+        @Schema(nullable = true) String note,
+        @Schema(nullable = true) String stopReason,
+        @Schema(nullable = true) Long settledAt,
+        @Schema(nullable = true) Long stepsSaved) {
 
     /**
      * Training progress.

@@ -94,8 +94,7 @@ class HistoryController {
             WholeRunMeasures.Result result;
             try {
                 result = wholeRun.compute(id, config).orElseThrow(() -> new ConflictException("experiment " + id
-                        + " has no parameter history (none measured yet, analysis.progressMeasuresEvery is 0, or"
-                        + " grokscope.history.budget holds no snapshot)"));
+                        + " has no parameter history: " + noHistoryReason(config, status)));
             } catch (IllegalStateException e) {
                 throw new ConflictException("experiment " + id + " has no restricted and excluded loss: "
                         + e.getMessage());
@@ -108,6 +107,22 @@ class HistoryController {
         } finally {
             recomputing.release();
         }
+    }
+
+    /** Why a run has no stored snapshot, from its spec, its status and this instance's budget. */
+    private String noHistoryReason(RunConfig config, String status) {
+        if (config.progressMeasuresEvery() == 0) {
+            return "its spec sets analysis.progressMeasuresEvery to 0, so no snapshot is taken";
+        }
+        if (history.budgetBytes() == 0) {
+            return "grokscope.history.budget is 0 on this instance, so no snapshot is kept";
+        }
+        if ("QUEUED".equals(status) || "RUNNING".equals(status)) {
+            return "nothing measured yet (a snapshot is taken every " + config.progressMeasuresEvery()
+                    + " steps); try again once the run has trained";
+        }
+        return "none was kept (grokscope.history.budget, " + history.budgetBytes()
+                + " bytes, may be smaller than one snapshot of this model)";
     }
 
     private Map<String, Object> status(long id) {

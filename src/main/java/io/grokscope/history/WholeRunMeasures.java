@@ -40,6 +40,9 @@ public class WholeRunMeasures {
     private static final String FINISHED = "select 1 from experiment where id = ?"
             + " and status in ('SUCCEEDED', 'FAILED', 'CANCELLED') for share";
 
+    /** How often the stored steps are listed before a running run's latest snapshot is found loadable. */
+    private static final int LISTINGS = 3;
+
     private final ParameterHistory history;
     private final JdbcTemplate reader;
     private final JdbcTemplate writer;
@@ -70,8 +73,14 @@ public class WholeRunMeasures {
         ProgressMeasures measures = ProgressMeasures.forTask(data, config.training().loss());
         Model model = Models.create(config.model(), data.elements(), DataType.FLOAT, 0);
         long keyStep = steps.get(steps.size() - 1).step();
-        if (!load(experimentId, keyStep, model)) {
-            return Optional.empty();
+        // While the run goes on, its next snapshot may thin the latest away between the listing and the load: the
+        // key set then comes from the newer latest (a few tries; a run stores one snapshot per measurement).
+        for (int listed = 1; !load(experimentId, keyStep, model); listed++) {
+            steps = history.steps(experimentId);
+            if (steps.isEmpty() || listed == LISTINGS) {
+                return Optional.empty();
+            }
+            keyStep = steps.get(steps.size() - 1).step();
         }
         List<Integer> keys = measures.keyFrequencies(model);
         List<Point> points = new ArrayList<>(steps.size());

@@ -6,7 +6,7 @@ package io.grokscope.jobs;
  */
 final class JobControl {
 
-    enum Stop { NONE, CANCELLED, LEASE_LOST, SHUTDOWN }
+    enum Stop { NONE, CANCELLED, LEASE_LOST, SHUTDOWN, SETTLED }
 
     private volatile Stop stop = Stop.NONE;
     private volatile long step;
@@ -14,6 +14,7 @@ final class JobControl {
     private volatile boolean stalled;
     private volatile double stepsPerSecond;
     private volatile io.grokscope.metrics.MetricSink sink;
+    private volatile io.grokscope.analysis.Settlement.Settled settled;
 
     boolean stopRequested() {
         return stop != Stop.NONE;
@@ -33,6 +34,17 @@ final class JobControl {
 
     void shutdown() {
         request(Stop.SHUTDOWN);
+    }
+
+    /** The run's analysis can no longer change and it asked to stop then ({@code stopWhenSettled}). */
+    void settled(io.grokscope.analysis.Settlement.Settled settlement) {
+        this.settled = settlement;
+        request(Stop.SETTLED);
+    }
+
+    /** Why the run may stop early, once {@link #stop()} is SETTLED. */
+    io.grokscope.analysis.Settlement.Settled settlement() {
+        return settled;
     }
 
     /** The watchdog gave up on this run (no step for too long): its attempt was failed, nothing more is written. */

@@ -30,6 +30,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          job still busy then (one step longer than this) is released from its last stored checkpoint
  * @param stallTimeout      a run whose step has not advanced for this long is failed (its attempt counts) and its
  *                          lease given up, even if its training thread never returns
+ * @param maxLanes          how many compatible queued runs (same task table, MLP shape, batch size and loss) a
+ *                          worker claims together and trains as lanes of one batch; 1 runs every job alone. A group
+ *                          is also trimmed to the worker's memory budget.
  */
 @ConfigurationProperties("grokscope.jobs")
 public record JobProperties(
@@ -44,11 +47,13 @@ public record JobProperties(
         @DefaultValue("2m") Duration outageTolerance,
         @DefaultValue("10s") Duration retryBackoff,
         @DefaultValue("12s") Duration stopTimeout,
-        @DefaultValue("30m") Duration stallTimeout) {
+        @DefaultValue("30m") Duration stallTimeout,
+        @DefaultValue("16") int maxLanes) {
 
     public JobProperties {
-        if (workers < 0 || maxQueued < 1 || maxFailures < 1) {
-            throw new IllegalArgumentException("grokscope.jobs: workers >= 0, max-queued >= 1, max-failures >= 1");
+        if (workers < 0 || maxQueued < 1 || maxFailures < 1 || maxLanes < 1) {
+            throw new IllegalArgumentException("grokscope.jobs: workers >= 0, max-queued >= 1, max-failures >= 1,"
+                    + " max-lanes >= 1");
         }
         if (retryBackoff.isNegative() || stopTimeout.isNegative() || stallTimeout.compareTo(heartbeatInterval) <= 0) {
             throw new IllegalArgumentException("grokscope.jobs: retry-backoff, stop-timeout >= 0, stall-timeout longer"

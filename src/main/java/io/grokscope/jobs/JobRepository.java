@@ -98,6 +98,22 @@ class JobRepository {
      * </ul>
      */
     Optional<Claim> claimNext(String worker, Duration lease, boolean singleWorker) {
+        return claimGroup(worker, lease, singleWorker, 1).stream().findFirst();
+    }
+
+    /**
+     * Claims the next job as {@link #claimNext} does, and with it, in the same statement, up to {@code maxLanes - 1}
+     * more queued jobs that can train with it as lanes of one batch: the same {@code batch_key}, their back-off passed,
+     * not suspect, in claim order, each locked with {@code SKIP LOCKED} (a mate another worker is claiming is left to
+     * it). A suspect head, or one without a key, is claimed alone. Every member gets its own attempt and lease under
+     * the same worker name; the head comes first, then the mates by id. The lanes of a group share a JVM, so none of
+     * them is exclusive: if the instance dies, each comes back as a suspect and runs alone next (the blame rule of
+     * {@link #settleExpired}).
+     */
+    List<Claim> claimGroup(String worker, Duration lease, boolean singleWorker, int maxLanes) {
+        if (maxLanes < 1) {
+            throw new IllegalArgumentException("maxLanes >= 1");
+        }
         String instance = instanceOf(worker);
         List<Claim> claims = transactions.execute(status -> {
             jdbc.query("select pg_advisory_xact_lock(hashtext('grokscope.claim:' || ?))", rs -> null, instance);
@@ -106,26 +122,44 @@ class JobRepository {
                         select count(*) as running, coalesce(bool_or(exclusive), false) as alone
                         from experiment
                         where status = 'RUNNING' and split_part(worker, '/', 1) = ?),
-                    next as (
-                        select q.id from experiment q
+                    head as (
+                        select q.id, q.batch_key, q.suspect, q.priority from experiment q
                         where q.status = 'QUEUED' and (q.not_before is null or q.not_before <= now())
                           and not (select alone from busy)
                           and (not q.suspect or (select running from busy) = 0)
                         order by q.priority desc, q.id
                         for update of q skip locked
-                        limit 1)
+                        limit 1),
+                    mates as (
+                        select m.id from experiment m
+                        join head h on m.batch_key = h.batch_key and m.id <> h.id and not h.suspect
+                        where m.status = 'QUEUED' and (m.not_before is null or m.not_before <= now())
+                          and not m.suspect
+                        order by m.priority desc, m.id
+                        for update of m skip locked
+                        limit ?),
+                    chosen as (
+                        select id from head union all select id from mates)
                     update experiment e set
                         status = 'RUNNING', attempt = e.attempt + 1, worker = ?,
-                        exclusive = e.suspect or ?, not_before = null,
+                        exclusive = e.suspect or (? and (select count(*) from chosen) = 1), not_before = null,
                         lease_expires_at = now() + make_interval(secs => ?),
                         started_at = coalesce(e.started_at, now()), version = e.version + 1
-                    from next where e.id = next.id
-                    returning e.id, e.attempt, e.spec::text
+                    from chosen where e.id = chosen.id
+                    returning e.id, e.attempt, e.spec::text, e.id = (select id from head) as is_head
                     """,
-                    (rs, i) -> new Claim(new WriteFence(rs.getLong(1), rs.getInt(2), worker), rs.getString(3)),
-                    instance, worker, singleWorker, seconds(lease));
+                    (rs, i) -> new ClaimedRow(new Claim(new WriteFence(rs.getLong(1), rs.getInt(2), worker),
+                            rs.getString(3)), rs.getBoolean(4)),
+                    instance, maxLanes - 1, worker, singleWorker, seconds(lease)).stream()
+                    // the head first, then the mates in claim order
+                    .sorted(java.util.Comparator.comparing((ClaimedRow r) -> !r.head())
+                            .thenComparing(r -> r.claim().fence().experimentId()))
+                    .map(ClaimedRow::claim).toList();
         });
-        return claims == null ? Optional.empty() : claims.stream().findFirst();
+        return claims == null ? List.of() : claims;
+    }
+
+    private record ClaimedRow(Claim claim, boolean head) {
     }
 
     /** The instance part of a worker name ("host:pid/slot" → "host:pid"); a name without a slot is its own instance. */
@@ -160,6 +194,16 @@ class JobRepository {
                 + " version = version + 1 where " + FENCE,
                 status, error, step, written.verdict(), written.generalizationStep(), written.grokkingDelay(),
                 fence.experimentId(), fence.attempt(), fence.worker()) == 1;
+    }
+
+    /**
+     * Records why a run ends before its budget ({@code stopWhenSettled}), in the attempt that stops it, just before
+     * {@link #finish}. Fenced like every write of the attempt.
+     */
+    boolean recordSettlement(WriteFence fence, String reason, long settledAt, long stepsSaved) {
+        return jdbc.update("update experiment set stop_reason = ?, settled_at = ?, steps_saved = ?,"
+                + " version = version + 1 where " + FENCE, reason, settledAt, stepsSaved, fence.experimentId(),
+                fence.attempt(), fence.worker()) == 1;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.grokscope.jobs;
 
+import io.grokscope.analysis.Settlement;
 import io.grokscope.database.DatabaseOutage;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;
@@ -8,13 +9,18 @@ import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
 import io.grokscope.spec.SpecReader;
+import io.grokscope.training.BatchKey;
+import io.grokscope.training.BatchedTrainer;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.training.RunConfig;
+import io.grokscope.training.StopSignal;
 import io.grokscope.training.Trainer;
 import io.grokscope.training.TrainingListener;
 import io.grokscope.training.TrainingOutcome;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +57,7 @@ final class JobRunner {
     private final SpectrumStore spectra;
     private final SpecReader specs;
     private final Trainer trainer;
+    private final BatchedTrainer batchedTrainer = new BatchedTrainer();
     private final ScheduledExecutorService heartbeats;
     private final ApplicationEventPublisher events;
     private final JobProperties properties;
@@ -79,51 +86,173 @@ final class JobRunner {
         this.jobMetrics = jobMetrics;
     }
 
+    /** One claimed job and its control: a run of its own, or a lane of a group. */
+    record Member(Claim claim, JobControl control) {
+    }
+
     void run(Claim claim, JobControl control) {
-        WriteFence fence = claim.fence();
-        log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(), fence.worker());
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
-                properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
-        String finalStatus = null;
-        try (MetricSink sink = metrics.open(fence)) {
+        runGroup(List.of(new Member(claim, control)));
+    }
+
+    /**
+     * Runs claimed jobs to their ends: one alone with the solo trainer, several compatible ones ({@link BatchKey}) as
+     * lanes of one {@link BatchedTrainer} batch. Each member keeps everything a solo run has — its fence, heartbeat
+     * and lease, sink, provenance, checkpoint to resume from, listener, stop signal — and ends on its own: a member
+     * that fails to start, fails while training, is cancelled or loses its lease leaves the others running.
+     */
+    void runGroup(List<Member> members) {
+        List<Attempt> started = new ArrayList<>();
+        for (Member member : members) {
+            Attempt attempt = new Attempt(member.claim(), member.control());
+            try {
+                attempt.prepare();
+                started.add(attempt);
+            } catch (Throwable e) {
+                attempt.failed(e);
+                attempt.release();
+            }
+        }
+        if (started.isEmpty()) {
+            return;
+        }
+        if (started.size() > 1) {
+            log.info("Experiments {} train together as {} lanes of one batch", started.stream()
+                    .map(a -> a.fence.experimentId()).toList(), started.size());
+        }
+        List<Throwable> failures = new ArrayList<>();
+        List<TrainingOutcome> outcomes = new ArrayList<>();
+        train(started, outcomes, failures);
+        for (int i = 0; i < started.size(); i++) {
+            Attempt attempt = started.get(i);
+            try {
+                if (failures.get(i) != null) {
+                    throw failures.get(i);
+                }
+                attempt.trained(outcomes.get(i));
+            } catch (Throwable e) {
+                attempt.failed(e);
+            } finally {
+                attempt.release();
+            }
+        }
+    }
+
+    /** Trains the prepared attempts: one outcome or one failure per attempt, in order. */
+    private void train(List<Attempt> attempts, List<TrainingOutcome> outcomes, List<Throwable> failures) {
+        if (attempts.size() == 1) {
+            Attempt only = attempts.get(0);
+            try {
+                outcomes.add(trainer.run(only.config, only.resumeFrom, only.listener, only.stopSignal()));
+                failures.add(null);
+            } catch (Throwable e) {
+                // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this
+                // attempt, not the worker, and is recorded like any failure.
+                outcomes.add(null);
+                failures.add(e);
+            }
+            return;
+        }
+        List<BatchedTrainer.Lane> lanes = attempts.stream().map(a -> new BatchedTrainer.Lane(a.config, a.resumeFrom,
+                a.listener, a.stopSignal())).toList();
+        try {
+            for (BatchedTrainer.LaneResult result : batchedTrainer.run(lanes)) {
+                outcomes.add(result.outcome());
+                failures.add(result.failure());
+            }
+        } catch (Throwable e) {
+            // The batched pass itself failed (or an Error escaped it): every lane's attempt ends with it.
+            outcomes.clear();
+            failures.clear();
+            attempts.forEach(a -> {
+                outcomes.add(null);
+                failures.add(e);
+            });
+        }
+    }
+
+    /** One attempt at one job, from its claim to how it ended; every write fenced by the claim. */
+    private final class Attempt {
+        private final Claim claim;
+        private final WriteFence fence;
+        private final JobControl control;
+        private final ScheduledFuture<?> heartbeat;
+        private ScheduledFuture<?> settlementCheck;
+        private MetricSink sink;
+        private RunConfig config;
+        private Checkpoint resumeFrom;
+        private TrainingListener listener;
+        private String finalStatus;
+
+        Attempt(Claim claim, JobControl control) {
+            this.claim = claim;
+            this.fence = claim.fence();
+            this.control = control;
+            log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(),
+                    fence.worker());
+            this.heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
+                    properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+
+        /** Everything before the first step: provenance, the run's configuration, the checkpoint to resume from. */
+        void prepare() {
+            sink = metrics.open(fence);
             control.writingTo(sink);
             retry("provenance", fence, () -> {
                 repository.recordProvenance(fence, provenance.json(fence));
                 return null;
             });
-            RunConfig config = specs.runConfig(claim.specJson());
-            Checkpoint resumeFrom = retry("checkpoint load", fence,
-                    () -> repository.loadCheckpoint(fence.experimentId()))
+            config = specs.runConfig(claim.specJson());
+            resumeFrom = retry("checkpoint load", fence, () -> repository.loadCheckpoint(fence.experimentId()))
                     .map(stored -> CheckpointCodec.decode(stored.payload())).orElse(null);
             if (resumeFrom != null) {
                 // Rows a dead attempt wrote after its last checkpoint are replaced by this attempt's.
-                retry("deletion of rows after the checkpoint", fence,
-                        () -> metrics.deleteAfter(fence, resumeFrom.step()));
-                control.resumedAt(resumeFrom.step());
+                long step = resumeFrom.step();
+                retry("deletion of rows after the checkpoint", fence, () -> metrics.deleteAfter(fence, step));
+                control.resumedAt(step);
                 if (history != null) {
                     retry("deletion of snapshots after the checkpoint", fence,
-                            () -> history.deleteAfter(fence, resumeFrom.step()));
+                            () -> history.deleteAfter(fence, step));
                 }
-                log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(),
-                        resumeFrom.step());
+                log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(), step);
             }
-            TrainingListener listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink,
-                    spectra, repository, control, properties.outageTolerance(), history, config.training().loss(),
+            if (summarizer.stopsWhenSettled(claim.specJson())) {
+                settlementCheck = heartbeats.scheduleWithFixedDelay(new SettlementCheck(fence, control),
+                        properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+            sink.goLive(); // from here on, until the training ends, only this sink writes the run's points
+            listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink, spectra, repository,
+                    control, properties.outageTolerance(), history, config.training().loss(),
                     config.progressMeasuresEvery()));
-            TrainingOutcome outcome = trainer.run(config, resumeFrom, listener,
-                    () -> control.stopRequested() || sink.fenceLost());
+        }
+
+        StopSignal stopSignal() {
+            MetricSink writing = sink;
+            return () -> control.stopRequested() || writing.fenceLost();
+        }
+
+        /** The training returned: flush, recompute the whole-run measures, record how it ended. */
+        void trained(TrainingOutcome outcome) {
             sink.flush();
+            sink.endLive(); // the whole-run recomputation below rewrites two series
             if (sink.fenceLost()) {
                 control.leaseLost();
             }
-            if (outcome.completed() || control.stop() == JobControl.Stop.CANCELLED) {
+            if (settlementCheck != null) {
+                settlementCheck.cancel(false);
+            }
+            JobControl.Stop stop = control.stop();
+            if (outcome.completed() || stop == JobControl.Stop.CANCELLED || stop == JobControl.Stop.SETTLED) {
                 recomputeWholeRun(fence, config);
             }
-            finalStatus = conclude(fence, outcome, control);
-        } catch (Throwable e) {
-            // Throwable, not only RuntimeException: an Error (out of memory, a native library's) ends this attempt,
-            // not the worker, and is recorded like any failure.
+            finalStatus = conclude(fence, outcome, control, config.training().steps());
+            MetricSink closing = sink;
+            sink = null;
+            closing.close();
+        }
+
+        void failed(Throwable e) {
             if (control.stop() == JobControl.Stop.LEASE_LOST) {
                 log.warn("Experiment {} attempt {} ended after losing its lease: {}", fence.experimentId(),
                         fence.attempt(), e.toString());
@@ -131,13 +260,28 @@ final class JobRunner {
                 log.error("Experiment {} failed on attempt {}", fence.experimentId(), fence.attempt(), e);
                 finalStatus = recordFailure(fence, e);
             }
-        } finally {
-            control.writingTo(null);
-            heartbeat.cancel(false);
-            jobMetrics.trained(control.takeTrained()); // the steps since the last heartbeat
         }
-        if (finalStatus != null) {
-            events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
+
+        /** Always last: the sink (if a failure left it open), the heartbeat, the step count, the end event. */
+        void release() {
+            try {
+                if (sink != null) {
+                    sink.close();
+                }
+            } catch (RuntimeException e) {
+                // The attempt has already failed (that is why the sink is still open); its failure is recorded.
+                log.debug("Sink of experiment {} closed with {}", fence.experimentId(), e.toString());
+            } finally {
+                control.writingTo(null);
+                heartbeat.cancel(false);
+                if (settlementCheck != null) {
+                    settlementCheck.cancel(false);
+                }
+                jobMetrics.trained(control.takeTrained()); // the steps since the last heartbeat
+            }
+            if (finalStatus != null) {
+                events.publishEvent(new RunFinished(fence.experimentId(), finalStatus));
+            }
         }
     }
 
@@ -171,7 +315,7 @@ final class JobRunner {
     }
 
     /** Records how the run ended; returns the final status, or null when the job is not finished (released, lost). */
-    private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control) {
+    private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control, long budget) {
         long step = outcome.lastStep();
         if (outcome.completed() && control.stop() != JobControl.Stop.LEASE_LOST) {
             return finish(fence, "SUCCEEDED", step);
@@ -179,6 +323,14 @@ final class JobRunner {
         switch (control.stop()) {
             case CANCELLED -> {
                 return finish(fence, "CANCELLED", step);
+            }
+            case SETTLED -> {
+                Settlement.Settled settled = control.settlement();
+                retry("settlement", fence, () -> repository.recordSettlement(fence, settled.reason(),
+                        settled.settledAt(), Math.max(0, budget - step)));
+                log.info("Experiment {} stopped at step {} of {}: {}", fence.experimentId(), step, budget,
+                        settled.reason());
+                return finish(fence, "SUCCEEDED", step);
             }
             case SHUTDOWN -> {
                 retry("release", fence, () -> repository.release(fence, step));
@@ -238,6 +390,44 @@ final class JobRunner {
     static String describe(Throwable e) {
         String message = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         return message.length() > 2000 ? message.substring(0, 2000) : message;
+    }
+
+    /**
+     * For a run that asked to stop once settled ({@code stopWhenSettled}): analyses its stored data as if it ended
+     * now and feeds {@link Settlement}, which asks the run to stop once the analysis has held still for its margin.
+     * On the scheduler beside the heartbeats (it has a thread for each), so a slow analysis never delays a lease.
+     */
+    private final class SettlementCheck implements Runnable {
+        private final WriteFence fence;
+        private final JobControl control;
+        private final Settlement settlement = new Settlement();
+        private long lastObserved = -1;
+
+        SettlementCheck(WriteFence fence, JobControl control) {
+            this.fence = fence;
+            this.control = control;
+        }
+
+        @Override
+        public void run() {
+            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
+            try {
+                if (control.stopRequested()) {
+                    return;
+                }
+                var soFar = summarizer.analyseSoFar(fence.experimentId());
+                if (soFar.isEmpty() || soFar.get().lastStep() == lastObserved) {
+                    return; // nothing new was evaluated since the last look
+                }
+                lastObserved = soFar.get().lastStep();
+                settlement.observe(soFar.get().analysis(), lastObserved).ifPresent(control::settled);
+            } catch (Throwable e) {
+                // Throwable: an exception escaping a scheduled task cancels its later runs; the run trains on.
+                log.warn("Settlement check of experiment {} failed: {}", fence.experimentId(), e.toString());
+            } finally {
+                org.slf4j.MDC.remove("experiment");
+            }
+        }
     }
 
     /** Renews the lease, reports progress and speed, picks up cancellation, and watches for a stalled run. */

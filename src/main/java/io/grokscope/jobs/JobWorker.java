@@ -1,15 +1,21 @@
 package io.grokscope.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.analysis.Metric;
+import io.grokscope.analysis.ProgressMeasures;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
 import io.grokscope.spec.SpecReader;
+import io.grokscope.training.MemoryEstimate;
 import io.grokscope.training.Nd4jTrainer;
+import io.grokscope.training.RunConfig;
+import io.grokscope.web.ServiceLimits;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +55,8 @@ class JobWorker implements SmartLifecycle {
     private final JobRepository repository;
     private final JobProperties properties;
     private final JobRunner runner;
+    private final SpecReader specs;
+    private final WorkerMemory memory;
     private final String instanceId;
     private final int workers;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -59,9 +67,11 @@ class JobWorker implements SmartLifecycle {
 
     JobWorker(JobRepository repository, JobProperties properties, MetricStore metrics, SpectrumStore spectra,
             SpecReader specs, ApplicationEventPublisher events, ObjectMapper json, RunSummarizer summarizer,
-            ParameterHistory history, WholeRunMeasures wholeRun, JobMetrics jobMetrics) {
+            ParameterHistory history, WholeRunMeasures wholeRun, JobMetrics jobMetrics, ServiceLimits limits) {
         this.repository = repository;
         this.properties = properties;
+        this.specs = specs;
+        this.memory = WorkerMemory.of(limits, properties);
         int cores = Runtime.getRuntime().availableProcessors();
         this.workers = properties.effectiveWorkers(cores);
         int threadsPerWorker = properties.threadsPerWorker(cores);
@@ -69,7 +79,8 @@ class JobWorker implements SmartLifecycle {
         Nd4j.getEnvironment().setMaxThreads(threadsPerWorker);
         Nd4j.factory().blas().setMaxThreads(threadsPerWorker);
         this.instanceId = properties.instanceId().isBlank() ? defaultInstanceId() : properties.instanceId();
-        this.heartbeats = Executors.newScheduledThreadPool(1, r -> {
+        // Two threads: the heartbeats, and beside them the settlement checks, whose analyses take longer.
+        this.heartbeats = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "grokscope-heartbeat");
             t.setDaemon(true);
             return t;
@@ -119,32 +130,80 @@ class JobWorker implements SmartLifecycle {
      * there was nothing to claim. Tests drive the pool with this, one deterministic step at a time.
      */
     boolean runOnce(String worker) {
-        Optional<Claim> claim;
+        return runOnce(worker, properties.maxLanes());
+    }
+
+    /**
+     * One poll that may claim a group: the next job and up to {@code maxLanes - 1} queued jobs that can train with it
+     * as lanes of one batch ({@link JobRepository#claimGroup}), trimmed to what this worker's memory budget holds.
+     */
+    boolean runOnce(String worker, int maxLanes) {
+        List<Claim> claims;
         try {
             repository.settleExpired(properties.maxFailures(), properties.retryBackoff());
-            claim = repository.claimNext(worker, properties.leaseDuration(), workers == 1);
+            claims = withinBudget(repository.claimGroup(worker, properties.leaseDuration(), workers == 1, maxLanes));
         } catch (RuntimeException e) {
             log.warn("Could not claim a job ({}); retrying", e.toString());
             return false;
         }
-        if (claim.isEmpty()) {
+        if (claims.isEmpty()) {
             return false;
         }
-        JobControl control = new JobControl();
-        WriteFence fence = claim.get().fence();
-        running.put(fence, control);
-        if (stopping) {
-            control.shutdown(); // claimed while the pool was stopping: released at once, before any training
+        List<JobRunner.Member> members = new ArrayList<>();
+        for (Claim claim : claims) {
+            JobControl control = new JobControl();
+            running.put(claim.fence(), control);
+            if (stopping) {
+                control.shutdown(); // claimed while the pool was stopping: released at once, before any training
+            }
+            members.add(new JobRunner.Member(claim, control));
         }
-        // Every log line of this run on this thread (trainer, listener, stores) names it.
-        MDC.put("experiment", Long.toString(fence.experimentId()));
+        // Every log line of this run on this thread (trainer, listener, stores) names it (or the group's runs).
+        MDC.put("experiment", String.join(",", claims.stream().map(c -> Long.toString(c.fence().experimentId()))
+                .toList()));
         try {
-            runner.run(claim.get(), control);
+            runner.runGroup(members);
         } finally {
             MDC.remove("experiment");
-            running.remove(fence);
+            claims.forEach(c -> running.remove(c.fence()));
         }
         return true;
+    }
+
+    /**
+     * The claimed group, trimmed so that its lanes together fit one worker's memory budget (each run was admitted
+     * against that budget alone); mates beyond it go back to the queue at once, not as a failure. The head stays.
+     */
+    private List<Claim> withinBudget(List<Claim> group) {
+        if (group.size() < 2) {
+            return group;
+        }
+        List<Claim> kept = new ArrayList<>();
+        long offHeap = 0;
+        long heap = 0;
+        for (Claim claim : group) {
+            MemoryEstimate estimate;
+            try {
+                RunConfig config = specs.runConfig(claim.specJson());
+                estimate = MemoryEstimate.of(config,
+                        !ProgressMeasures.unavailable(config.task()).containsKey(Metric.RESTRICTED_LOSS));
+            } catch (RuntimeException unreadable) {
+                estimate = null; // its own attempt will fail and say why; it does not share a batch meanwhile
+            }
+            boolean fits = estimate != null && offHeap + estimate.offHeapBytes() <= memory.offHeapBytes()
+                    && heap + estimate.heapBytes() <= memory.heapBytes();
+            if (kept.isEmpty() || fits) {
+                kept.add(claim);
+                if (estimate != null) {
+                    offHeap += estimate.offHeapBytes();
+                    heap += estimate.heapBytes();
+                }
+            } else if (!repository.release(claim.fence(), 0)) {
+                log.warn("Experiment {} claimed as a lane beyond the memory budget could not be released",
+                        claim.fence().experimentId());
+            }
+        }
+        return kept;
     }
 
     /** Asks every job this instance runs to stop and release (used by shutdown, and by tests simulating it). */

@@ -1,8 +1,12 @@
 package io.grokscope.jobs;
 
+import io.grokscope.analysis.PhaseAnalysis;
+import java.util.Optional;
+
 /**
- * Summarises a run that is about to end, so that its headline is committed with its final status. Implemented by the
- * feature that owns the analysis; the job pool only stores the answer.
+ * Summarises a run that is about to end, so that its headline is committed with its final status, and analyses a
+ * training run on its data so far, so that it can stop once settled. Implemented by the feature that owns the
+ * analysis and the spec's format; the job pool only stores the answers.
  */
 public interface RunSummarizer {
 
@@ -11,4 +15,17 @@ public interface RunSummarizer {
      * metric of the run is stored when this is called.
      */
     RunHeadline summarise(long experimentId, String finalStatus);
+
+    /** Whether the run's spec asks to stop once its analysis can no longer change ({@code stopWhenSettled}). */
+    boolean stopsWhenSettled(String specJson);
+
+    /**
+     * The analysis of a training run's stored data as if the run had ended at its last stored evaluation, and that
+     * step; empty before the first evaluation is stored.
+     */
+    Optional<SoFar> analyseSoFar(long experimentId);
+
+    /** An analysis of the data up to {@code lastStep}. */
+    record SoFar(PhaseAnalysis analysis, long lastStep) {
+    }
 }

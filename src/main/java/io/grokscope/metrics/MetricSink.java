@@ -32,6 +32,8 @@ public final class MetricSink implements AutoCloseable {
     private final WriteFence fence;
     private final MetricStore store;
     private final MetricSinkSettings settings;
+    private final LiveCurves liveCurves;
+    private volatile LiveCurves.Entry live; // non-null while pollers may be answered from memory
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<MetricPoint> pending = new ArrayDeque<>();
@@ -42,10 +44,11 @@ public final class MetricSink implements AutoCloseable {
     private boolean closed;
     private RuntimeException failure; // why the writer gave up; thrown to the training thread
 
-    MetricSink(WriteFence fence, MetricStore store, MetricSinkSettings settings) {
+    MetricSink(WriteFence fence, MetricStore store, MetricSinkSettings settings, LiveCurves liveCurves) {
         this.fence = fence;
         this.store = store;
         this.settings = settings;
+        this.liveCurves = liveCurves;
         this.writer = new Thread(this::writeLoop, "grokscope-metrics-" + fence.experimentId());
         this.writer.setDaemon(true);
         this.writer.start();
@@ -105,6 +108,25 @@ public final class MetricSink implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on, every batch this sink stores is also kept in memory for incremental polls ({@link LiveCurves}).
+     * Call it once the attempt's stored rows are final up to where it starts (after removing what an earlier attempt
+     * wrote past the checkpoint), and only while this sink is the run's only writer of metric points.
+     */
+    public void goLive() {
+        flush(); // what was offered before is stored, so the last stored steps read next include it
+        live = liveCurves.open(fence, store.lastSteps(fence.experimentId()));
+    }
+
+    /** Stops keeping points in memory: before anything but this sink writes the run's points. */
+    public void endLive() {
+        LiveCurves.Entry entry = live;
+        live = null;
+        if (entry != null) {
+            liveCurves.close(fence.experimentId(), entry);
+        }
+    }
+
     /** Points offered but not yet written (nor dropped): what a database outage has left waiting. */
     public long backlog() {
         lock.lock();
@@ -139,6 +161,7 @@ public final class MetricSink implements AutoCloseable {
         try {
             flush();
         } finally {
+            endLive();
             lock.lock();
             try {
                 closed = true;
@@ -170,6 +193,12 @@ public final class MetricSink implements AutoCloseable {
                         fence.attempt(), e.toString());
                 giveUp(batch.size(), e);
                 return;
+            }
+            LiveCurves.Entry entry = live;
+            if (held && entry != null) {
+                entry.append(batch);
+            } else if (!held) {
+                endLive(); // another attempt owns the run now
             }
             lock.lock();
             try {

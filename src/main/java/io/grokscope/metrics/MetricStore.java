@@ -1,10 +1,14 @@
 package io.grokscope.metrics;
 
+import io.grokscope.analysis.Metric;
 import io.grokscope.database.TrainingDatabase;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.postgresql.PGConnection;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,11 +35,13 @@ public class MetricStore {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final MetricSinkSettings sinkSettings;
+    private final LiveCurves liveCurves;
 
-    MetricStore(TrainingDatabase training, MetricSinkSettings sinkSettings) {
+    MetricStore(TrainingDatabase training, MetricSinkSettings sinkSettings, LiveCurves liveCurves) {
         this.jdbc = training.jdbc();
         this.transactions = training.transactions();
         this.sinkSettings = sinkSettings;
+        this.liveCurves = liveCurves;
     }
 
     /**
@@ -88,7 +94,20 @@ public class MetricStore {
      * Close it (or at least flush it) before the attempt ends.
      */
     public MetricSink open(WriteFence fence) {
-        return new MetricSink(fence, this, sinkSettings);
+        return new MetricSink(fence, this, sinkSettings, liveCurves);
+    }
+
+    /** The last stored step of each metric of a run that has points (one index probe per metric). */
+    Map<Metric, Long> lastSteps(long experimentId) {
+        Map<Metric, Long> last = new EnumMap<>(Metric.class);
+        jdbc.query("""
+                select names.metric, last.step from unnest(?::text[]) as names(metric)
+                join lateral (select step from metric_point m where m.experiment_id = ? and m.metric = names.metric
+                              order by step desc limit 1) as last on true
+                """, rs -> {
+                    last.put(Metric.fromWireName(rs.getString(1)), rs.getLong(2));
+                }, Arrays.stream(Metric.values()).map(Metric::wireName).toArray(String[]::new), experimentId);
+        return last;
     }
 
     private boolean fenceHolds(WriteFence fence) {

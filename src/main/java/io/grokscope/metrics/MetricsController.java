@@ -57,10 +57,11 @@ class MetricsController {
     private final MetricsApiSettings settings;
     private final ServiceLimits limits;
     private final ExperimentEvents events;
+    private final LiveCurves live;
     private final ObjectMapper json;
 
     MetricsController(MetricQueries queries, SpectrumStore spectra, MetricsApiSettings settings, ServiceLimits limits,
-            ExperimentEvents events, ObjectMapper json) {
+            ExperimentEvents events, LiveCurves live, ObjectMapper json) {
         if (settings.defaultMaxPoints() > limits.maxPoints()) {
             throw new IllegalArgumentException("grokscope.metrics.api.default-max-points ("
                     + settings.defaultMaxPoints() + ") must be at most grokscope.limits.max-points ("
@@ -71,6 +72,7 @@ class MetricsController {
         this.settings = settings;
         this.limits = limits;
         this.events = events;
+        this.live = live;
         this.json = json.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.CLOSE_CLOSEABLE)
                 .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
@@ -145,15 +147,24 @@ class MetricsController {
                 .contentType(MediaType.parseMediaType(CSV + ";charset=UTF-8")).body(response.getBody()) : response;
     }
 
-    /** The representation of one run's curves, or 304 when the client's ETag still describes what is stored. */
+    /**
+     * The representation of one run's curves, or 304 when the client's ETag still describes what is stored. An
+     * incremental read of a run training on this instance is answered from memory ({@link LiveCurves}): no query.
+     */
     private <T> ResponseEntity<T> conditionally(long id, Request request, String format, String ifNoneMatch,
             java.util.function.Function<List<MetricQueries.Series>, T> render) {
-        String etag = etag(id, request, format);
+        java.util.Optional<String> liveState = request.range().sinceStep() == null ? java.util.Optional.empty()
+                : live.stateToken(id, request.metrics());
+        String etag = etag(id, request, format, liveState.orElseGet(() -> queries.stateToken(id, request.metrics())));
         if (etag.equals(ifNoneMatch)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
-        return ResponseEntity.ok().eTag(etag)
-                .body(render.apply(queries.series(List.of(id), request.metrics(), request.range()).get(id)));
+        List<MetricQueries.Series> series = liveState.isPresent()
+                ? live.incremental(id, request.metrics(), request.range()).orElse(null) : null;
+        if (series == null) {
+            series = queries.series(List.of(id), request.metrics(), request.range()).get(id);
+        }
+        return ResponseEntity.ok().eTag(etag).body(render.apply(series));
     }
 
     @GetMapping(path = "/api/v1/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -283,7 +294,8 @@ class MetricsController {
     private List<Metric> provisional(long id, List<MetricQueries.Series> series) {
         List<Metric> keyed = series.stream().map(MetricQueries.Series::name)
                 .filter(m -> m == Metric.RESTRICTED_LOSS || m == Metric.EXCLUDED_LOSS).toList();
-        return keyed.isEmpty() || queries.wholeRunRecorded(id) ? List.of() : keyed;
+        // A run still training here has no whole-run record (it is written as the run ends): no query needed.
+        return keyed.isEmpty() || (!live.holds(id) && queries.wholeRunRecorded(id)) ? List.of() : keyed;
     }
 
     private record Request(List<Metric> metrics, MetricQueries.Range range) {
@@ -320,8 +332,7 @@ class MetricsController {
         return new Request(List.copyOf(metrics), new MetricQueries.Range(fromStep, toStep, sinceStep, points));
     }
 
-    private String etag(long id, Request request, String format) {
-        String state = queries.stateToken(id, request.metrics());
+    private String etag(long id, Request request, String format, String state) {
         if (state == null) {
             throw new ResourceNotFoundException("experiment", id);
         }

@@ -184,6 +184,13 @@ final class SweepExpansion {
         ObjectNode tree = json.valueToTree(base);
         removeNulls(tree);
         tree.remove("name");
+        // A sweep maps where runs grok: once a run's analysis can no longer change, the rest of its budget buys
+        // nothing for the map, so its runs stop when settled unless the base says otherwise.
+        ObjectNode analysis = tree.has("analysis") && tree.get("analysis").isObject()
+                ? (ObjectNode) tree.get("analysis") : tree.putObject("analysis");
+        if (!analysis.has("stopWhenSettled")) {
+            analysis.put("stopWhenSettled", true);
+        }
         return tree;
     }
 

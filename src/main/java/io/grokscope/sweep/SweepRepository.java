@@ -85,15 +85,23 @@ class SweepRepository {
                 (rs, i) -> new Member(rs.getLong(1), rs.getInt(2), (Long) rs.getObject(3)), sweepId);
     }
 
-    /** Sweep id → experiment status → how many of its experiments are in it. */
-    Map<Long, Map<String, Integer>> statusCounts(List<Long> sweepIds) {
+    /** Sweep id → its progress: experiments by status, step budgets and steps saved, summed. */
+    Map<Long, SweepProgress> progress(List<Long> sweepIds) {
         Map<Long, Map<String, Integer>> counts = new HashMap<>();
-        jdbc.query("select se.sweep_id, e.status, count(*) from sweep_experiment se"
-                + " join experiment e on e.id = se.experiment_id where se.sweep_id = any(?) group by 1, 2",
+        Map<Long, long[]> steps = new HashMap<>();
+        jdbc.query("select se.sweep_id, e.status, count(*), sum(e.total_steps), sum(coalesce(e.steps_saved, 0))"
+                + " from sweep_experiment se join experiment e on e.id = se.experiment_id"
+                + " where se.sweep_id = any(?) group by 1, 2",
                 rs -> {
                     counts.computeIfAbsent(rs.getLong(1), id -> new HashMap<>()).put(rs.getString(2), rs.getInt(3));
+                    long[] sums = steps.computeIfAbsent(rs.getLong(1), id -> new long[2]);
+                    sums[0] += rs.getLong(4);
+                    sums[1] += rs.getLong(5);
                 }, (Object) sweepIds.toArray(new Long[0]));
-        return counts;
+        Map<Long, SweepProgress> progress = new HashMap<>();
+        counts.forEach((id, byStatus) -> progress.put(id, SweepProgress.of(byStatus, steps.get(id)[0],
+                steps.get(id)[1])));
+        return progress;
     }
 
     void delete(long sweepId) {

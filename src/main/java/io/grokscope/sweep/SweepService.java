@@ -88,11 +88,11 @@ public class SweepService {
     public SweepPage list(String name, int page, int size) {
         List<SweepRepository.StoredSweep> found = repository.page(name, page, size);
         long total = repository.count(name);
-        Map<Long, Map<String, Integer>> counts = found.isEmpty() ? Map.of()
-                : repository.statusCounts(found.stream().map(SweepRepository.StoredSweep::id).toList());
+        Map<Long, SweepProgress> progress = found.isEmpty() ? Map.of()
+                : repository.progress(found.stream().map(SweepRepository.StoredSweep::id).toList());
         List<SweepOverview> items = found.stream().map(s -> new SweepOverview(s.id(), s.name(), s.createdAt(),
                 read(s.axesJson(), AXES), s.seedsJson() == null ? null : read(s.seedsJson(), SEEDS),
-                SweepProgress.of(counts.getOrDefault(s.id(), Map.of())))).toList();
+                progress.getOrDefault(s.id(), SweepProgress.of(Map.of(), 0, 0)))).toList();
         return new SweepPage(items, page, size, total, (int) ((total + size - 1) / size));
     }
 
@@ -156,8 +156,14 @@ public class SweepService {
 
     private static SweepProgress progress(SweepResults results) {
         Map<String, Integer> byStatus = new HashMap<>();
-        results.runs().forEach(run -> byStatus.merge(run.summary().status().name(), 1, Integer::sum));
-        return SweepProgress.of(byStatus);
+        long budget = 0;
+        long saved = 0;
+        for (var run : results.runs()) {
+            byStatus.merge(run.summary().status().name(), 1, Integer::sum);
+            budget += run.summary().totalSteps();
+            saved += run.summary().stepsSaved() == null ? 0 : run.summary().stepsSaved();
+        }
+        return SweepProgress.of(byStatus, budget, saved);
     }
 
     private String write(Object value) {

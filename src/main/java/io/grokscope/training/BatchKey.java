@@ -42,6 +42,17 @@ public record BatchKey(Operation operation, int modulus, String expression, doub
                 config.training().loss()));
     }
 
+    /**
+     * The key as stored with a queued run ({@code experiment.batch_key}): equal keys, equal text. Field by field with
+     * explicit separators rather than {@code toString()}, so that renaming a component does not silently split a
+     * queue written by an older version from the one a newer version writes.
+     */
+    public String canonical() {
+        return "v1|" + operation + "|" + modulus + "|" + (expression == null ? "" : expression) + "|"
+                + Double.toString(trainFraction) + "|" + embedDim + "|" + hiddenDims + "|" + activation + "|"
+                + inputEncoding + "|" + (batchSize == null ? "full" : batchSize) + "|" + loss;
+    }
+
     /** Whether {@code a} and {@code b} can be lanes of one batch. */
     public static boolean compatible(RunConfig a, RunConfig b) {
         Optional<BatchKey> key = of(a);

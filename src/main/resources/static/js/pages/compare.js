@@ -7,7 +7,7 @@ import * as fmt from '../format.js';
 import { replaceParams } from '../router.js';
 import { statusBadge, errorMessage } from '../widgets.js';
 
-const LOG_METRICS = new Set(['train_loss', 'test_loss', 'restricted_loss', 'excluded_loss', 'grad_norm']);
+const LOG_METRICS = new Set(['train_loss', 'test_loss', 'restricted_loss', 'excluded_loss', 'excluded_loss_max', 'grad_norm']);
 
 export function render(view, params) {
   const state = {
@@ -90,8 +90,12 @@ export function render(view, params) {
     replace(message, `${state.metric} of ${state.ids.length} run(s)`);
     const element = figure('compare', `${state.metric}${LOG_METRICS.has(state.metric) ? ' (log scale)' : ''}`);
     plot.append(element);
+    // A run whose restricted/excluded loss still hold each step's own key set (it trains, or was never recomputed)
+    // is labelled so, as the API lists it: its curve is not comparable with the final-key-set curves of ended runs.
+    const label = (e) => `#${e.experimentId} ${names.get(e.experimentId) ?? ''}`.trim()
+      + (e.provisional.includes(state.metric) ? ' (provisional)' : '');
     chart = new Chart(element, {
-      series: result.experiments.map((e) => ({ label: `#${e.experimentId} ${names.get(e.experimentId) ?? ''}`.trim() })),
+      series: result.experiments.map((e) => ({ label: label(e) })),
       logX: state.logX, logY: LOG_METRICS.has(state.metric), height: 360,
     });
     chart.setData(align(result.experiments.map((e) => e.series[0] ?? { steps: [], values: [] })));

@@ -1,11 +1,14 @@
-// One run: its curves with the analysis drawn on them (phases shaded, milestones marked), the Fourier spectrum, and
-// live updates from the run's event stream while it trains.
+// One run: its curves with the analysis drawn on them (phases shaded, milestones marked), the Fourier spectrum with
+// each frequency's excluded loss, and live updates from the run's event stream while it trains. Restricted and
+// excluded loss are marked provisional while the API lists them so (each step's own key set, until the run's end).
 
 import {
   getExperiment, getMetrics, getAnalysis, getSpectrum, cancelExperiment, followEvents, ACTIVE_STATUSES, annotateExperiment,
 } from '../api.js';
-import { Chart, figure } from '../charts.js';
-import { CURVES, LABELS, createCharts, drawSeries, renderAnalysis } from '../analysis-view.js';
+import { Chart, PALETTE, figure } from '../charts.js';
+import {
+  CURVES, KEY_SET_METRICS, LABELS, createCharts, drawSeries, markProvisional, renderAnalysis,
+} from '../analysis-view.js';
 import { h, replace } from '../dom.js';
 import * as fmt from '../format.js';
 import { statusBadge, progressCell, errorMessage } from '../widgets.js';
@@ -30,6 +33,8 @@ class ExperimentPage {
     this.closed = false;
     this.spectrumStep = null;
     this.lastAnalysis = 0;
+    /** The series the API lists as provisional, plus the key-set losses the live stream brings while the run trains. */
+    this.provisional = new Set();
   }
 
   async load() {
@@ -46,6 +51,7 @@ class ExperimentPage {
       for (const s of metrics.series) {
         this.series.set(s.name, { steps: [...s.steps], values: [...s.values] });
       }
+      this.provisional = new Set(metrics.provisional);
       this.redraw();
       await Promise.all([this.refreshAnalysis(), this.refreshSpectrum()]);
     } catch (error) {
@@ -75,7 +81,9 @@ class ExperimentPage {
       this.refreshSpectrum();
     });
     this.spectrumInfo = h('p', { class: 'spectrum-info' });
+    this.excludedInfo = h('p', { class: 'spectrum-info', 'data-field': 'excluded-loss-max' });
     const spectrumFigure = figure('spectrum', 'Fourier norms per frequency');
+    const excludedFigure = figure('spectrum-excluded', 'Excluded loss of each single frequency (log scale)');
     replace(this.view,
       h('h1', {}, e.name, ' ', h('span', { class: 'experiment-id' }, `#${e.id}`)),
       h('p', { class: 'subtitle' }, `${fmt.task(e.spec?.task)} · ${fmt.model(e.spec?.model)} · ${fmt.optimizer(e.spec?.optimizer)}`),
@@ -92,11 +100,17 @@ class ExperimentPage {
       h('section', { class: 'spectrum', 'aria-labelledby': 'spectrum-heading' },
         h('div', { class: 'section-head' }, h('h2', { id: 'spectrum-heading' }, 'Fourier spectrum'),
           h('label', { for: 'spectrum-step' }, 'At step'), this.spectrumSelect),
-        this.spectrumInfo, spectrumFigure),
+        this.spectrumInfo, spectrumFigure, this.excludedInfo, excludedFigure),
       this.notes);
     this.spectrumChart = new Chart(spectrumFigure, {
       bars: true, xLabel: 'frequency k', yLabel: 'norm',
       series: [{ label: 'embedding W_E' }, { label: 'logit map W_L' }],
+    });
+    // Nanda et al.'s footnote 3: the training loss with frequency k alone removed from the logits; its maximum over k
+    // is the excluded_loss_max curve. Log scale: a frequency the network relies on raises the loss by decades.
+    this.excludedChart = new Chart(excludedFigure, {
+      bars: true, logY: true, xLabel: 'frequency k', yLabel: 'training loss',
+      series: [{ label: 'loss without frequency k', color: PALETTE[2] }],
     });
     this.drawStatus();
   }
@@ -115,7 +129,9 @@ class ExperimentPage {
       progressCell(e.progress),
       h('span', { class: 'times' }, `started ${fmt.dateTime(e.startedAt)}`, e.finishedAt && ` · finished ${fmt.dateTime(e.finishedAt)}`,
         e.attempt > 1 && ` · attempt ${e.attempt}`),
-      e.error && h('p', { class: 'error', role: 'alert' }, e.error));
+      e.error && h('p', { class: 'error', role: 'alert' }, e.error),
+      e.stopReason && h('p', { class: 'stop-reason' },
+        `Stopped once settled at step ${e.progress.step.toLocaleString('en')}, ${(e.stepsSaved ?? 0).toLocaleString('en')} steps before its budget: ${e.stopReason}`));
   }
 
   /** Tags (comma-separated) and a note, saved with PATCH; the service's errors appear beside them. */
@@ -162,6 +178,7 @@ class ExperimentPage {
     requestAnimationFrame(() => {
       this.redrawPending = false;
       drawSeries(this.charts, this.series);
+      markProvisional(this.charts, [...this.provisional]);
     });
   }
 
@@ -185,6 +202,10 @@ class ExperimentPage {
         for (const [name, value] of Object.entries(values)) {
           if (LABELS[name]) {
             this.append(name, step, value);
+          }
+          // Measured online with that step's key set: provisional until the run's whole-run recomputation.
+          if (KEY_SET_METRICS.includes(name)) {
+            this.provisional.add(name);
           }
         }
         this.redraw();
@@ -212,12 +233,37 @@ class ExperimentPage {
         }
         if (!this.closed) {
           this.drawStatus();
+          this.refreshKeySetLosses();
           this.refreshAnalysis();
           this.refreshSpectrum();
         }
       },
     });
     this.source = source;
+  }
+
+  /**
+   * Restricted and excluded loss as stored now: when the run ended they were recomputed with the final key set at
+   * every stored step, replacing the provisional values the stream brought (and the API stops listing them).
+   */
+  async refreshKeySetLosses() {
+    let metrics;
+    try {
+      metrics = await getMetrics(this.id, { names: KEY_SET_METRICS });
+    } catch (error) {
+      return; // the curves drawn stay, still marked provisional
+    }
+    if (this.closed) {
+      return;
+    }
+    for (const name of KEY_SET_METRICS) {
+      this.series.delete(name);
+    }
+    for (const s of metrics.series) {
+      this.series.set(s.name, { steps: [...s.steps], values: [...s.values] });
+    }
+    this.provisional = new Set(metrics.provisional);
+    this.redraw();
   }
 
   async refreshAnalysis() {
@@ -248,6 +294,7 @@ class ExperimentPage {
     }
     if (!spectrum) {
       replace(this.spectrumInfo, 'No spectrum measured yet (tasks over Z_p only, every analysis.progressMeasuresEvery steps).');
+      replace(this.excludedInfo);
       return;
     }
     replace(this.spectrumSelect,
@@ -261,6 +308,33 @@ class ExperimentPage {
         from: k - 0.5, to: k + 0.5, label: `k=${k}`, className: 'key-frequency', title: `key frequency ${k}`,
       })),
     });
+    this.drawExcludedLosses(spectrum);
+  }
+
+  drawExcludedLosses(spectrum) {
+    const losses = spectrum.excludedLosses;
+    if (!losses) {
+      replace(this.excludedInfo, 'No single-frequency excluded loss at this step (measured before it was recorded, or'
+        + ' the task has no restricted and excluded loss).');
+      this.excludedChart.setData([[], []]);
+      this.excludedChart.setAnnotations({ bands: [] });
+      return;
+    }
+    let worst = -1;
+    losses.forEach((loss, i) => {
+      if (loss !== null && (worst < 0 || loss > losses[worst])) {
+        worst = i;
+      }
+    });
+    replace(this.excludedInfo, 'Training loss with one frequency removed from the logits. ',
+      worst < 0 ? 'None finite at this step.'
+        : `Largest without k=${spectrum.frequencies[worst]}: ${fmt.number(losses[worst], 4)} (excluded_loss_max at step ${spectrum.step}).`);
+    this.excludedChart.setData([spectrum.frequencies, losses]);
+    this.excludedChart.setAnnotations({
+      bands: spectrum.keyFrequencies.map((k) => ({
+        from: k - 0.5, to: k + 0.5, label: `k=${k}`, className: 'key-frequency', title: `key frequency ${k}`,
+      })),
+    });
   }
 
   close() {
@@ -268,5 +342,6 @@ class ExperimentPage {
     this.source?.close();
     this.charts.forEach(({ chart }) => chart.destroy());
     this.spectrumChart?.destroy();
+    this.excludedChart?.destroy();
   }
 }

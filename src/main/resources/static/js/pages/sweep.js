@@ -91,7 +91,11 @@ export function render(view, params) {
       const sweep = await getSweep(id);
       title.textContent = `Sweep #${sweep.id} ${sweep.name}`;
       const p = sweep.progress;
-      progress.textContent = `${p.done} / ${p.total} done (${p.running} running, ${p.queued} queued, ${p.failed} failed)`;
+      // Steps saved by runs that stopped once settled (analysis.stopWhenSettled, on by default in sweeps).
+      const saved = p.stepsSaved > 0 && p.stepsBudgeted > 0
+        ? `; ${p.stepsSaved.toLocaleString('en')} of ${p.stepsBudgeted.toLocaleString('en')} steps saved by stopping settled runs (${Math.round(100 * p.stepsSaved / p.stepsBudgeted)} %)`
+        : '';
+      progress.textContent = `${p.done} / ${p.total} done (${p.running} running, ${p.queued} queued, ${p.failed} failed)${saved}`;
       return sweep;
     } catch (error) {
       message.textContent = errorMessage(error);

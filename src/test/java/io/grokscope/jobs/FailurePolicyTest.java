@@ -51,6 +51,9 @@ class FailurePolicyTest {
     JobProperties properties;
 
     @Autowired
+    io.grokscope.web.ServiceLimits limits;
+
+    @Autowired
     TrainingDatabase training;
 
     @Autowired
@@ -232,9 +235,9 @@ class FailurePolicyTest {
         System.setProperty(TestFaults.HANG_PROPERTY, Long.toString(id));
         JobProperties watched = new JobProperties(1, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
                 properties.pollInterval(), 3, "watched", true, properties.outageTolerance(), Duration.ofHours(1),
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1);
         JobWorker pool = new JobWorker(repository, watched, metrics, spectra, specs, events, json, summarizer, null,
-                null, new JobMetrics());
+                null, new JobMetrics(), limits);
         JobPoolHealthIndicator health = new JobPoolHealthIndicator(pool);
         pool.start();
         try {

@@ -47,6 +47,9 @@ class JobPoolTest {
     JobProperties properties;
 
     @Autowired
+    io.grokscope.web.ServiceLimits limits;
+
+    @Autowired
     MetricStore metrics;
 
     @Autowired
@@ -236,9 +239,9 @@ class JobPoolTest {
         }
         JobProperties two = new JobProperties(2, 1000, properties.leaseDuration(), properties.heartbeatInterval(),
                 properties.pollInterval(), 3, "bounded", true,
-                properties.outageTolerance(), Duration.ZERO, properties.stopTimeout(), properties.stallTimeout());
+                properties.outageTolerance(), Duration.ZERO, properties.stopTimeout(), properties.stallTimeout(), 1);
         JobWorker pool = new JobWorker(repository, two, metrics, spectra, specs, events, json, summarizer, history,
-                wholeRun, new JobMetrics());
+                wholeRun, new JobMetrics(), limits);
         AtomicInteger maxRunning = new AtomicInteger();
         pool.start();
         try {

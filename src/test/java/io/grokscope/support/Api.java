@@ -43,6 +43,13 @@ public final class Api {
         return send(HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET());
     }
 
+    /** A GET with these request headers (e.g. {@code If-None-Match}). */
+    public Response get(String path, java.util.Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).GET();
+        headers.forEach(builder::header);
+        return send(builder);
+    }
+
     public Response postJson(String path, String json) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));

@@ -21,6 +21,9 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
                 "grokscope.jobs.heartbeat-interval=200ms",
                 "grokscope.jobs.poll-interval=100ms",
                 "grokscope.jobs.max-queued=1000",
+                // One job per poll, as the tests that count polls expect; LaneGroupTest claims groups explicitly
+                // (JobWorker.runOnce(worker, lanes)). The packaged service's default (16) runs in the ITs.
+                "grokscope.jobs.max-lanes=1",
                 // Spring Boot's tests turn metric exporters off; the Prometheus endpoint is part of the service.
                 "management.prometheus.metrics.export.enabled=true")
                 .applyTo(context.getEnvironment());

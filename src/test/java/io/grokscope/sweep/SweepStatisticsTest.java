@@ -15,7 +15,7 @@ class SweepStatisticsTest {
     private static long ids;
 
     private static ExperimentSummary run(ExperimentStatus status, String verdict, Long generalizationStep) {
-        return new ExperimentSummary(++ids, status, verdict, generalizationStep, null, 100, 100);
+        return new ExperimentSummary(++ids, status, verdict, generalizationStep, null, 100, 100, null);
     }
 
     @Test

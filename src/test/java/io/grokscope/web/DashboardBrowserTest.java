@@ -40,9 +40,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}; Selenium downloads
- * nothing): the list shows a submitted run, the experiment page draws the run's own data with its phases shaded, a
- * live run advances on screen without a reload, the form shows the server's validation error at its field, the
- * compare page overlays runs, and the "Analyse curves" page shows the verdict and shaded phases of an uploaded CSV. Each page's screenshot is saved (see {@link #SCREENSHOTS}).
+ * nothing): the list shows a submitted run, the experiment page draws the run's own data with its phases shaded and
+ * its progress measures (Σθ², excluded_loss_max, each frequency's excluded loss), a live run advances on screen without
+ * a reload with its restricted/excluded loss marked provisional until its end, the form shows the server's validation
+ * error at its field, the compare page overlays runs, and the "Analyse curves" page shows the verdict and shaded
+ * phases of an uploaded CSV. Each page's screenshot is saved (see {@link #SCREENSHOTS}).
  */
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -211,6 +213,35 @@ class DashboardBrowserTest {
                 .isEqualTo(spectrum.get("frequencies").toString().replace(",", ", "));
         assertThat(bars.findElements(By.cssSelector(".band.key-frequency")))
                 .hasSize(spectrum.get("keyFrequencies").size());
+
+        // Beside it, each frequency's excluded loss as served with the spectrum, and which one is the largest.
+        WebElement excludedBars = browser.findElement(By.cssSelector("[data-chart='spectrum-excluded']"));
+        waitUntil(() -> ((Number) js("return arguments[0].uplot.data[0].length", excludedBars)).intValue() > 0);
+        Map<Long, Double> perFrequency = new HashMap<>();
+        for (int i = 0; i < spectrum.get("frequencies").size(); i++) {
+            perFrequency.put(spectrum.get("frequencies").get(i).asLong(),
+                    spectrum.get("excludedLosses").get(i).asDouble());
+        }
+        assertThat(perFrequency).hasSize(11);
+        assertThat(drawnSeries(excludedBars).get("loss without frequency k")).isEqualTo(perFrequency);
+        long largest = perFrequency.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        assertThat(text("[data-field='excluded-loss-max']")).contains("without k=" + largest + ":");
+
+        // The whole-run progress measures: restricted and excluded loss (final key set, no longer provisional) with
+        // excluded_loss_max on one log chart, and Σθ² on its own, each exactly the served points.
+        WebElement keyLosses = browser.findElement(By.cssSelector("[data-chart='key-frequency-loss']"));
+        Map<String, Map<Long, Double>> drawnLosses = drawnSeries(keyLosses);
+        Map<String, Map<Long, Double>> servedLosses = served(grokked,
+                "restricted_loss,excluded_loss,excluded_loss_max", true);
+        assertThat(drawnLosses.get("restricted")).isEqualTo(servedLosses.get("restricted_loss"));
+        assertThat(drawnLosses.get("excluded")).isEqualTo(servedLosses.get("excluded_loss"));
+        assertThat(drawnLosses.get("excluded, largest single frequency"))
+                .isEqualTo(servedLosses.get("excluded_loss_max")).hasSize(101);
+        assertThat(keyLosses.getAttribute("data-provisional")).isEmpty();
+        assertThat(keyLosses.findElements(By.cssSelector(".chart-note"))).isEmpty();
+        WebElement sumOfSquares = browser.findElement(By.cssSelector("[data-chart='weight-norm-sq']"));
+        assertThat(drawnSeries(sumOfSquares).get("all weights Σθ²"))
+                .isEqualTo(served(grokked, "weight_norm_sq", false).get("weight_norm_sq")).hasSize(101);
         screenshot("experiment");
 
         // Log-scale steps: the x axis becomes logarithmic and step 0 leaves the plot.
@@ -231,6 +262,16 @@ class DashboardBrowserTest {
         waitFor(() -> browser.findElements(By.cssSelector("[data-field='verdict']")).stream().findFirst().orElse(null));
         assertThat(text(".run-status [data-field='status']")).isEqualTo("QUEUED");
         js("window.sameDocument = true");
+        // Every marking the restricted/excluded chart takes, recorded as it happens: the run may train faster than
+        // the test polls.
+        js("""
+                window.provisionalMarks = [];
+                const figure = document.querySelector("[data-chart='key-frequency-loss']");
+                new MutationObserver(() => {
+                  const note = figure.querySelector('.chart-note');
+                  window.provisionalMarks.push({ series: figure.dataset.provisional, note: note && note.textContent,
+                    status: document.querySelector(".run-status [data-field='status']").textContent });
+                }).observe(figure, { attributes: true, attributeFilter: ['data-provisional'], childList: true });""");
 
         Thread training = new Thread(() -> TestJobs.runNext(context, "dashboard/0"), "dashboard-live-run");
         training.start();
@@ -246,6 +287,26 @@ class DashboardBrowserTest {
             assertThat(stepOnScreen()).isEqualTo(LIVE_STEPS);
             assertThat(accuracyPoints()).isEqualTo(LIVE_STEPS / 10 + 1);
             assertThat(js("return window.sameDocument === true")).isEqualTo(true);
+
+            // While it trained, restricted and excluded loss were marked provisional, as the API marks them; at its
+            // end the page shows the whole-run values (final key set at every stored step) without the mark.
+            WebElement keyLosses = browser.findElement(By.cssSelector("[data-chart='key-frequency-loss']"));
+            waitUntil(() -> "".equals(keyLosses.getAttribute("data-provisional")));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> marks = (List<Map<String, Object>>) js("return window.provisionalMarks");
+            assertThat(marks).as("markings while running").anySatisfy(mark -> {
+                assertThat(mark.get("status")).isEqualTo("RUNNING");
+                assertThat(mark.get("series")).isEqualTo("restricted_loss excluded_loss");
+                assertThat((String) mark.get("note")).startsWith("Provisional: restricted and excluded use each"
+                        + " step's own key set");
+            });
+            assertThat(keyLosses.findElements(By.cssSelector(".chart-note"))).isEmpty();
+            assertThat(api.get("/api/v1/experiments/" + id + "/metrics?names=restricted_loss").json()
+                    .get("provisional")).isEmpty();
+            Map<String, Map<Long, Double>> wholeRun = served(id, "restricted_loss,excluded_loss", true);
+            assertThat(served(id, "restricted_loss", false).get("restricted_loss")).hasSize(LIVE_STEPS / 10 + 1);
+            waitUntil(() -> drawnSeries(keyLosses).get("restricted").equals(wholeRun.get("restricted_loss")));
+            assertThat(drawnSeries(keyLosses).get("excluded")).isEqualTo(wholeRun.get("excluded_loss"));
         } finally {
             training.join(120_000);
         }
@@ -345,6 +406,20 @@ class DashboardBrowserTest {
                 .filter(e -> ((Number) js("return arguments[0].uplot.series.length", e)).intValue() == 2)
                 .findFirst().orElse(null));
         assertThat(redrawn.findElement(By.tagName("figcaption")).getText()).isEqualTo("train_loss (log scale)");
+
+        // The measure that needs no key set is offered too, on a log scale like the other losses.
+        new Select(browser.findElement(By.id("compare-metric"))).selectByValue("excluded_loss_max");
+        waitUntil(() -> browser.getCurrentUrl().endsWith("#/compare?ids=" + grokked + "&metric=excluded_loss_max"));
+        WebElement worst = waitFor(() -> browser.findElements(By.cssSelector("[data-chart='compare']")).stream()
+                .filter(e -> e.findElement(By.tagName("figcaption")).getText().startsWith("excluded_loss_max"))
+                .findFirst().orElse(null));
+        assertThat(worst.findElement(By.tagName("figcaption")).getText()).isEqualTo("excluded_loss_max (log scale)");
+        waitUntil(() -> ((Number) js("return arguments[0].uplot.data[0].length", worst)).intValue() > 0);
+        assertThat(((Number) js("return arguments[0].uplot.scales.y.distr", worst)).intValue()).isEqualTo(3);
+        Map<String, Map<Long, Double>> drawnWorst = drawnSeries(worst);
+        assertThat(drawnWorst).hasSize(1);
+        assertThat(drawnWorst.values().iterator().next())
+                .isEqualTo(served(grokked, "excluded_loss_max", true).get("excluded_loss_max"));
     }
 
     /**
@@ -619,6 +694,25 @@ class DashboardBrowserTest {
             table.append('\n');
         }
         return table.toString();
+    }
+
+    /**
+     * The named series of a run as the API serves them to the page (the same default downsampling), as step → value;
+     * with {@code logScale} only the positive values, the ones a log axis draws.
+     */
+    private Map<String, Map<Long, Double>> served(long id, String names, boolean logScale) {
+        Map<String, Map<Long, Double>> served = new HashMap<>();
+        for (JsonNode series : api.get("/api/v1/experiments/" + id + "/metrics?names=" + names).json().get("series")) {
+            Map<Long, Double> points = new HashMap<>();
+            for (int i = 0; i < series.get("steps").size(); i++) {
+                JsonNode value = series.get("values").get(i);
+                if (!value.isNull() && (!logScale || value.asDouble() > 0)) {
+                    points.put(series.get("steps").get(i).asLong(), value.asDouble());
+                }
+            }
+            served.put(series.get("name").asText(), points);
+        }
+        return served;
     }
 
     /** The share of a band's centre column, in the element's screenshot, that shows the band's tint over white. */
