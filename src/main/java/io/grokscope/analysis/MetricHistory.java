@@ -52,6 +52,17 @@ public record MetricHistory(Map<Metric, MetricSeries> series) {
         return found;
     }
 
+    /** The first recorded step of any series (0 when nothing was recorded). */
+    public long firstStep() {
+        return series.values().stream().filter(s -> !s.isEmpty()).mapToLong(s -> s.step(0)).min().orElse(0);
+    }
+
+    /** The last recorded step of any series (0 when nothing was recorded). */
+    public long lastStep() {
+        return series.values().stream().filter(s -> !s.isEmpty()).mapToLong(s -> s.step(s.size() - 1)).max()
+                .orElse(0);
+    }
+
     /** A history holding only the points up to and including {@code step}: the run as it looked then. */
     public MetricHistory upTo(long step) {
         Map<Metric, MetricSeries> cut = new EnumMap<>(Metric.class);

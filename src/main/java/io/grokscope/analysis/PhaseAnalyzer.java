@@ -22,7 +22,9 @@ import java.util.Objects;
  *
  * <h2>Phases</h2>
  * Located by {@link PhaseLocator} from train and test loss, excluded and restricted loss, weight norm and the Fourier
- * Gini coefficients; see there for the method (log-value smoothing, smoothed slopes, hinge fits).
+ * Gini coefficients; see there for the method (log-value smoothing, smoothed slopes, hinge fits). A phase shorter
+ * than the minimum phase duration ({@link PhaseThresholds#minPhaseDuration}) is merged into its neighbour by
+ * {@link MinimumPhaseDuration}, with a note.
  *
  * <p>{@code experimentId} is left null; the caller adds it with {@link PhaseAnalysis#withExperimentId}.
  * Immutable and thread-safe.
@@ -105,7 +107,10 @@ public final class PhaseAnalyzer {
         }
 
         absenceReasons.forEach((metric, reason) -> notes.add(metric.wireName() + " is not available: " + reason));
-        PhaseLocator.Result located = PhaseLocator.locate(history, running ? Verdict.RUNNING : judgement.verdict(), memorizationStep);
+        LocatedPhases located = PhaseLocator.locate(history, running ? Verdict.RUNNING : judgement.verdict(),
+                memorizationStep);
+        notes.addAll(located.notes());
+        located = MinimumPhaseDuration.merge(located.phases(), history.lastStep() - history.firstStep(), thresholds);
         notes.addAll(located.notes());
         if (keyFrequencies.isEmpty()) {
             notes.add("no key frequencies at the latest measured step");

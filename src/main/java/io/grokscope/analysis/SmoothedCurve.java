@@ -255,31 +255,29 @@ final class SmoothedCurve {
 
     /** The index of the lowest smoothed value in [from, to]. */
     int argMin(int from, int to) {
-        int best = from;
-        for (int i = from; i <= to; i++) {
-            if (smooth[i] < smooth[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return extreme(smooth, from, to, -1);
     }
 
     /** The index of the highest smoothed value in [from, to]. */
     int argMax(int from, int to) {
-        int best = from;
-        for (int i = from; i <= to; i++) {
-            if (smooth[i] > smooth[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return extreme(smooth, from, to, 1);
     }
 
     /** The index of the most negative slope in [from, to]. */
     int steepestDescent(int from, int to) {
+        return extreme(slope, from, to, -1);
+    }
+
+    /** The index of the most positive slope in [from, to]. */
+    int steepestRise(int from, int to) {
+        return extreme(slope, from, to, 1);
+    }
+
+    /** The first index in [from, to] of the highest ({@code sign} 1) or lowest ({@code sign} -1) value. */
+    private static int extreme(double[] values, int from, int to, int sign) {
         int best = from;
         for (int i = from; i <= to; i++) {
-            if (slope[i] < slope[best]) {
+            if (sign > 0 ? values[i] > values[best] : values[i] < values[best]) {
                 best = i;
             }
         }

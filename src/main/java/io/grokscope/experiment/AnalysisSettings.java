@@ -11,8 +11,9 @@ import jakarta.validation.constraints.PositiveOrZero;
 /**
  * How the run is analysed: accuracy thresholds (Power et al. use 99%), what counts as a grokking delay (relative to
  * the memorization step, with an absolute floor in steps), how long an accuracy must hold its threshold and within
- * what tolerance, the widest test-accuracy rise still called sudden, and how often the Fourier progress measures are
- * computed (0 = never). See {@link PhaseThresholds} for the meaning of each threshold.
+ * what tolerance, the widest test-accuracy rise still called sudden, the shortest phase reported on its own (a share of
+ * the run's span, with an absolute floor in steps), and how often the Fourier progress measures are computed
+ * (0 = never). See {@link PhaseThresholds} for the meaning of each threshold.
  */
 @Schema(description = "Thresholds of the phase-transition analysis and the progress-measure cadence.")
 public record AnalysisSettings(
@@ -24,6 +25,8 @@ public record AnalysisSettings(
         @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Integer holdSteps,
         @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double accuracyTolerance,
         @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double maxTransitionShare,
+        @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double minPhaseShare,
+        @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Integer minPhaseSteps,
         @Schema(description = "End the run before its budget once its analysis can no longer change (generalized,"
                 + " cleanup closed, and the analysis unchanged for a margin of 25 % of that step, at least the hold"
                 + " window): the run is SUCCEEDED with stopReason, settledAt and stepsSaved. Default false for a"
@@ -33,7 +36,7 @@ public record AnalysisSettings(
     public AnalysisSettings(Double memorizationThreshold, Double generalizationThreshold, Integer grokkingMinDelay,
             Integer progressMeasuresEvery) {
         this(memorizationThreshold, generalizationThreshold, grokkingMinDelay, progressMeasuresEvery, null, null,
-                null, null, null);
+                null, null, null, null, null);
     }
 
     AnalysisSettings withDefaults() {
@@ -45,6 +48,8 @@ public record AnalysisSettings(
                 holdSteps == null ? (int) PhaseThresholds.DEFAULT_HOLD_STEPS : holdSteps,
                 accuracyTolerance == null ? PhaseThresholds.DEFAULT_TOLERANCE : accuracyTolerance,
                 maxTransitionShare == null ? PhaseThresholds.DEFAULT_MAX_TRANSITION_SHARE : maxTransitionShare,
+                minPhaseShare == null ? PhaseThresholds.DEFAULT_MIN_PHASE_SHARE : minPhaseShare,
+                minPhaseSteps == null ? (int) PhaseThresholds.DEFAULT_MIN_PHASE_STEPS : minPhaseSteps,
                 stopWhenSettled != null && stopWhenSettled);
     }
 
@@ -52,6 +57,7 @@ public record AnalysisSettings(
     public PhaseThresholds thresholds() {
         AnalysisSettings s = withDefaults();
         return new PhaseThresholds(s.memorizationThreshold(), s.generalizationThreshold(), s.grokkingMinDelay(),
-                s.grokkingMinDelayRatio(), s.holdSteps(), s.accuracyTolerance(), s.maxTransitionShare());
+                s.grokkingMinDelayRatio(), s.holdSteps(), s.accuracyTolerance(), s.maxTransitionShare(),
+                s.minPhaseShare(), s.minPhaseSteps());
     }
 }

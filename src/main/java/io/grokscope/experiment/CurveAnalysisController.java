@@ -71,7 +71,9 @@ class CurveAnalysisController {
             @DecimalMin("0") @DecimalMax("1000") Double grokkingMinDelayRatio,
             @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Long holdSteps,
             @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double tolerance,
-            @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double maxTransitionShare) {
+            @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Double maxTransitionShare,
+            @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double minPhaseShare,
+            @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Long minPhaseSteps) {
 
         PhaseThresholds resolve() {
             PhaseThresholds d = new AnalysisSettings(null, null, null, null).thresholds();
@@ -80,7 +82,9 @@ class CurveAnalysisController {
                     grokkingMinDelay == null ? d.grokkingMinDelay() : grokkingMinDelay,
                     grokkingMinDelayRatio == null ? d.grokkingMinDelayRatio() : grokkingMinDelayRatio,
                     holdSteps == null ? d.holdSteps() : holdSteps, tolerance == null ? d.tolerance() : tolerance,
-                    maxTransitionShare == null ? d.maxTransitionShare() : maxTransitionShare);
+                    maxTransitionShare == null ? d.maxTransitionShare() : maxTransitionShare,
+                    minPhaseShare == null ? d.minPhaseShare() : minPhaseShare,
+                    minPhaseSteps == null ? d.minPhaseSteps() : minPhaseSteps);
         }
     }
 
@@ -147,7 +151,7 @@ class CurveAnalysisController {
                     .map(p -> FieldError.atPointer(p.field(), p.message())).toList());
         }
         PhaseThresholds thresholds = request.thresholds() == null
-                ? new ThresholdsInput(null, null, null, null, null, null, null).resolve()
+                ? new ThresholdsInput(null, null, null, null, null, null, null, null, null).resolve()
                 : request.thresholds().resolve();
         PhaseAnalysis analysis = analyse(curves, thresholds,
                 request.keyFrequencies() == null ? List.of() : request.keyFrequencies());
@@ -169,7 +173,10 @@ class CurveAnalysisController {
             @RequestParam(required = false) @DecimalMin("0") @DecimalMax(value = "1", inclusive = false)
             Double tolerance,
             @RequestParam(required = false) @DecimalMin(value = "0", inclusive = false) @DecimalMax("100")
-            Double maxTransitionShare) {
+            Double maxTransitionShare,
+            @RequestParam(required = false) @DecimalMin("0") @DecimalMax(value = "1", inclusive = false)
+            Double minPhaseShare,
+            @RequestParam(required = false) @PositiveOrZero @Max(ExperimentLimits.MAX_STEPS) Long minPhaseSteps) {
         List<CurveTable.Curve> curves;
         try {
             curves = CurveTable.parseCsv(csv, curveLimits());
@@ -182,7 +189,8 @@ class CurveAnalysisController {
             throw new InvalidInputException(List.of(new FieldError(null, null, "the CSV holds no data rows")));
         }
         PhaseThresholds thresholds = new ThresholdsInput(memorization, generalization, grokkingMinDelay,
-                grokkingMinDelayRatio, holdSteps, tolerance, maxTransitionShare).resolve();
+                grokkingMinDelayRatio, holdSteps, tolerance, maxTransitionShare, minPhaseShare, minPhaseSteps)
+                .resolve();
         return analyse(curves, thresholds, List.of());
     }
 

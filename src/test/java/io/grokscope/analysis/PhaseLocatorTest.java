@@ -32,21 +32,21 @@ class PhaseLocatorTest {
 
     private static final PhaseAnalyzer ANALYZER = PhaseAnalyzer.withDefaults();
 
-    private static PhaseLocator.Result locate(MetricHistory history) {
+    private static LocatedPhases locate(MetricHistory history) {
         return PhaseLocator.locate(history);
     }
 
-    private static List<PhaseName> names(PhaseLocator.Result result) {
+    private static List<PhaseName> names(LocatedPhases result) {
         return result.phases().stream().map(Phase::name).toList();
     }
 
-    private static Phase phase(PhaseLocator.Result result, PhaseName name) {
+    private static Phase phase(LocatedPhases result, PhaseName name) {
         return result.phases().stream().filter(phase -> phase.name() == name).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name + " in " + result));
     }
 
     /** Three contiguous phases with boundaries near 1400 / 9400 / 14000. */
-    private static void assertNandaBoundaries(PhaseLocator.Result result, long tolerance) {
+    private static void assertNandaBoundaries(LocatedPhases result, long tolerance) {
         assertThat(names(result)).containsExactly(PhaseName.MEMORIZATION, PhaseName.CIRCUIT_FORMATION,
                 PhaseName.CLEANUP);
         Phase memorization = phase(result, PhaseName.MEMORIZATION);
@@ -78,7 +78,7 @@ class PhaseLocatorTest {
         return phase.evidence().stream().filter(evidence -> evidence.measure() == measure).toList();
     }
 
-    private static List<Long> boundaries(PhaseLocator.Result result) {
+    private static List<Long> boundaries(LocatedPhases result) {
         return result.phases().stream().flatMap(phase -> Stream.of(phase.startStep(), phase.endStep())).toList();
     }
 
@@ -86,7 +86,7 @@ class PhaseLocatorTest {
     void locatesTheThreePhasesAtTheSyntheticChangePoints() {
         MetricHistory history = SyntheticRun.nandaLike().build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, CLEAN_TOLERANCE);
         assertEvidenceIsRecorded(history, result.phases());
@@ -96,7 +96,7 @@ class PhaseLocatorTest {
     void evidenceRestsOnTheMeasuresThatDefineEachPhase() {
         MetricHistory history = SyntheticRun.nandaLike().build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         Phase memorization = phase(result, PhaseName.MEMORIZATION);
         assertThat(evidenceOf(memorization, Metric.TRAIN_LOSS)).anySatisfy(evidence -> {
@@ -151,7 +151,7 @@ class PhaseLocatorTest {
     void seededNoiseKeepsTheBoundariesWithinAFewEvalIntervals(long seed) {
         MetricHistory history = SyntheticRun.nandaLike().noise(seed, 0.05, 0.003).build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, NOISY_TOLERANCE);
         assertEvidenceIsRecorded(history, result.phases());
@@ -172,8 +172,8 @@ class PhaseLocatorTest {
         MetricSeries testAccuracy = forming.require(Metric.TEST_ACC);
         assertThat(testAccuracy.value(testAccuracy.size() - 1) - testAccuracy.value(14)).isLessThan(0.01);
 
-        PhaseLocator.Result whileForming = locate(forming);
-        PhaseLocator.Result whileIdle = locate(idle);
+        LocatedPhases whileForming = locate(forming);
+        LocatedPhases whileIdle = locate(idle);
 
         assertThat(names(whileForming)).containsExactly(PhaseName.MEMORIZATION, PhaseName.CIRCUIT_FORMATION);
         Phase circuit = phase(whileForming, PhaseName.CIRCUIT_FORMATION);
@@ -195,7 +195,7 @@ class PhaseLocatorTest {
         // more slowly until 1400; train accuracy is ≥ 0.99 from step 200
         MetricHistory history = SyntheticRun.nandaLike().without(Metric.EXCLUDED_LOSS).build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, CLEAN_TOLERANCE);
         assertThat(ANALYZER.analyse(history, false).memorizationStep()).isEqualTo(200);
@@ -208,7 +208,7 @@ class PhaseLocatorTest {
         MetricHistory history = SyntheticRun.nandaLike().startingAt(Metric.EXCLUDED_LOSS, 2000)
                 .startingAt(Metric.RESTRICTED_LOSS, 2000).build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, CLEAN_TOLERANCE);
         assertThat(result.notes()).anySatisfy(note -> assertThat(note).contains("rests on train loss"));
@@ -221,7 +221,7 @@ class PhaseLocatorTest {
                 .logCurve(Metric.EXCLUDED_LOSS, 0, 4.73, 100, 0.16, 2400, 1e-3, 9400, 8, 14_000, 10, 20_000, 10)
                 .build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         Phase memorization = phase(result, PhaseName.MEMORIZATION);
         assertThat(memorization.endStep()).isCloseTo(2400L, within(CLEAN_TOLERANCE));
@@ -244,7 +244,7 @@ class PhaseLocatorTest {
                 Metric.FOURIER_GINI_UNEMBED);
         assertThat(analysis.verdict()).isEqualTo(Verdict.GROKKING);
         assertThat(analysis.keyFrequencies()).isEmpty();
-        assertNandaBoundaries(new PhaseLocator.Result(analysis.phases(), analysis.notes()), CLEAN_TOLERANCE);
+        assertNandaBoundaries(new LocatedPhases(analysis.phases(), analysis.notes()), CLEAN_TOLERANCE);
         assertThat(analysis.phases()).flatExtracting(Phase::evidence).extracting(Evidence::measure)
                 .doesNotContainAnyElementsOf(reasons.keySet());
         assertThat(analysis.phase(PhaseName.CIRCUIT_FORMATION).orElseThrow().evidence())
@@ -265,7 +265,7 @@ class PhaseLocatorTest {
     void withoutTestLossCleanupIsTheWeightNormsFastestFall() {
         MetricHistory history = SyntheticRun.nandaLike().without(Metric.TEST_LOSS).build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, CLEAN_TOLERANCE);
         assertThat(result.notes()).anySatisfy(note -> assertThat(note).contains("weight norm"));
@@ -295,7 +295,7 @@ class PhaseLocatorTest {
         MetricHistory spiked = SyntheticRun.nandaLike()
                 .override(metric, step, factor * clean.cleanValue(metric, step)).build();
 
-        PhaseLocator.Result result = locate(spiked);
+        LocatedPhases result = locate(spiked);
 
         assertThat(boundaries(result)).isEqualTo(boundaries(locate(clean.build())));
         assertEvidenceIsRecorded(spiked, result.phases());
@@ -328,7 +328,7 @@ class PhaseLocatorTest {
     void aSpikeAtTheLatestPointOfARunningRunIsNotACleanup() {
         MetricHistory history = SyntheticRun.nandaLike().override(Metric.TEST_LOSS, 6000, 1e-3).build().upTo(6000);
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertThat(names(result)).containsExactly(PhaseName.MEMORIZATION, PhaseName.CIRCUIT_FORMATION);
         assertThat(phase(result, PhaseName.CIRCUIT_FORMATION).endStep()).isNull();
@@ -346,7 +346,7 @@ class PhaseLocatorTest {
 
     @Test
     void whileTrainAndTestLossStillFallTogetherThereIsNoCircuitFormation() {
-        PhaseLocator.Result result = locate(comprehension().build().upTo(700));
+        LocatedPhases result = locate(comprehension().build().upTo(700));
 
         assertThat(names(result)).containsExactly(PhaseName.MEMORIZATION);
         assertThat(phase(result, PhaseName.MEMORIZATION).endStep()).isNull();
@@ -409,7 +409,7 @@ class PhaseLocatorTest {
     void historiesTooShortForCurvesHaveNoPhases(long upTo) {
         MetricHistory history = SyntheticRun.nandaLike().build().upTo(upTo);
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertThat(result.phases()).isEmpty();
         assertThat(result.notes()).anySatisfy(note -> assertThat(note).contains("train_loss"));
@@ -427,7 +427,7 @@ class PhaseLocatorTest {
                 .override(Metric.TEST_LOSS, 20_000, Double.POSITIVE_INFINITY);
         MetricHistory history = run.build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, CLEAN_TOLERANCE);
         assertEvidenceIsRecorded(history, result.phases());
@@ -435,7 +435,7 @@ class PhaseLocatorTest {
 
     @Test
     void aRunStillInCleanupHasNoCleanupEnd() {
-        PhaseLocator.Result result = locate(SyntheticRun.nandaLike().build().upTo(11_000));
+        LocatedPhases result = locate(SyntheticRun.nandaLike().build().upTo(11_000));
 
         Phase cleanup = phase(result, PhaseName.CLEANUP);
         assertThat(cleanup.startStep()).isCloseTo(CLEANUP_START, within(CLEAN_TOLERANCE));
@@ -448,7 +448,7 @@ class PhaseLocatorTest {
         // at step 1000 train loss is still falling at a fifth of its initial rate: memorization is under way
         MetricHistory history = SyntheticRun.nandaLike().build().upTo(1000);
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertThat(names(result)).containsExactly(PhaseName.MEMORIZATION);
         assertThat(phase(result, PhaseName.MEMORIZATION).endStep()).isNull();
@@ -464,7 +464,7 @@ class PhaseLocatorTest {
                 .logCurve(Metric.WEIGHT_NORM, 0, 30, 1400, 31.6, 9400, 26.3, 14_000, 15.8, 20_000, 15.1)
                 .build();
 
-        PhaseLocator.Result result = locate(history);
+        LocatedPhases result = locate(history);
 
         assertNandaBoundaries(result, 2 * CLEAN_TOLERANCE);
         assertEvidenceIsRecorded(history, result.phases());

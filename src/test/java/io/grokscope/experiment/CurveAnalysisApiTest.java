@@ -40,10 +40,8 @@ class CurveAnalysisApiTest {
      * thresholds, marked SUCCEEDED, its recorded rows inserted): the stored run's analysis is what a POST must equal.
      */
     private long storedNandaRun() throws Exception {
-        long id = api.postJson("/api/v1/experiments", "{\"name\": \"curve-analysis-test\", \"task\": {\"operation\":"
-                + " \"ADD\", \"modulus\": 11}, \"model\": {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]},"
-                + " \"training\": {\"steps\": 1000000}, \"analysis\": {\"memorizationThreshold\": 0.99,"
-                + " \"generalizationThreshold\": 0.99, \"grokkingMinDelay\": 1000}}").json().get("id").asLong();
+        long id = api.postJson("/api/v1/experiments", specWithAnalysis("\"memorizationThreshold\": 0.99,"
+                + " \"generalizationThreshold\": 0.99, \"grokkingMinDelay\": 1000")).json().get("id").asLong();
         jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
         jdbc.update("delete from metric_point where experiment_id = ?", id);
         List<Object[]> rows = new ArrayList<>();
@@ -54,6 +52,13 @@ class CurveAnalysisApiTest {
         }
         jdbc.batchUpdate("insert into metric_point (experiment_id, metric, step, value) values (?, ?, ?, ?)", rows);
         return id;
+    }
+
+    /** A small run's spec (never meant to train) with these analysis settings. */
+    private static String specWithAnalysis(String analysisSettings) {
+        return "{\"name\": \"curve-analysis-test\", \"task\": {\"operation\": \"ADD\", \"modulus\": 11}, \"model\":"
+                + " {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]}, \"training\": {\"steps\": 1000000},"
+                + " \"analysis\": {" + analysisSettings + "}}";
     }
 
     private JsonNode withoutId(JsonNode analysis) {
@@ -102,6 +107,54 @@ class CurveAnalysisApiTest {
         assertThat(r.json().get("generalizationStep").asLong()).isEqualTo(800);
         assertThat(r.json().get("notes").toString()).contains("train_loss was not recorded")
                 .contains("not a metric name, so not analysed: val_perplexity");
+    }
+
+    @Test
+    void theMinimumPhaseDurationIsAThresholdOfJsonAndCsvRequests() {
+        String series = "{\"name\": \"train_acc\", \"steps\": [0, 100, 200], \"values\": [0.01, 1, 1]}";
+        Api.Response defaults = api.postJson("/api/v1/analyses", "{\"series\": [" + series + "]}");
+        assertThat(defaults.status()).as(defaults.body()).isEqualTo(200);
+        assertThat(defaults.json().at("/thresholds/minPhaseShare").asDouble()).isEqualTo(0.02);
+        assertThat(defaults.json().at("/thresholds/minPhaseSteps").asLong()).isZero();
+
+        Api.Response sent = api.postJson("/api/v1/analyses", "{\"series\": [" + series + "], \"thresholds\":"
+                + " {\"minPhaseShare\": 0.05, \"minPhaseSteps\": 300}}");
+        assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+        assertThat(sent.json().at("/thresholds/minPhaseShare").asDouble()).isEqualTo(0.05);
+        assertThat(sent.json().at("/thresholds/minPhaseSteps").asLong()).isEqualTo(300);
+
+        Api.Response csv = api.post("/api/v1/analyses?minPhaseShare=0&minPhaseSteps=50", "text/csv",
+                "step,train_acc\n0,0.01\n100,1\n200,1\n");
+        assertThat(csv.status()).as(csv.body()).isEqualTo(200);
+        assertThat(csv.json().at("/thresholds/minPhaseShare").asDouble()).isZero();
+        assertThat(csv.json().at("/thresholds/minPhaseSteps").asLong()).isEqualTo(50);
+
+        Api.Response whole = api.postJson("/api/v1/analyses", "{\"series\": [" + series + "], \"thresholds\":"
+                + " {\"minPhaseShare\": 1}}");
+        assertThat(whole.status()).isEqualTo(400);
+        assertThat(whole.body()).contains("/thresholds/minPhaseShare");
+        Api.Response negative = api.post("/api/v1/analyses?minPhaseSteps=-1", "text/csv",
+                "step,train_acc\n0,0.01\n");
+        assertThat(negative.status()).isEqualTo(400);
+        assertThat(negative.body()).contains("minPhaseSteps");
+    }
+
+    @Test
+    void theSpecsAnalysisSettingsCarryTheMinimumPhaseDurationToTheStoredRunsAnalysis() {
+        Api.Response created = api.postJson("/api/v1/experiments",
+                specWithAnalysis("\"minPhaseShare\": 0.05, \"minPhaseSteps\": 200"));
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        long id = created.json().get("id").asLong();
+        assertThat(created.json().at("/spec/analysis/minPhaseShare").asDouble()).isEqualTo(0.05);
+        // not to be trained: only its stored spec matters here
+        jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+        JsonNode thresholds = api.get("/api/v1/experiments/" + id + "/analysis").json().get("thresholds");
+        assertThat(thresholds.get("minPhaseShare").asDouble()).isEqualTo(0.05);
+        assertThat(thresholds.get("minPhaseSteps").asLong()).isEqualTo(200);
+
+        Api.Response refused = api.postJson("/api/v1/experiments", specWithAnalysis("\"minPhaseShare\": -0.5"));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body()).contains("minPhaseShare");
     }
 
     @Test

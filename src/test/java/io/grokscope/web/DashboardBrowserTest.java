@@ -42,8 +42,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}; Selenium downloads
  * nothing): the list shows a submitted run, the experiment page draws the run's own data with its phases shaded and
  * its progress measures (Σθ², excluded_loss_max, each frequency's excluded loss), a live run advances on screen without
- * a reload with its restricted/excluded loss marked provisional until its end, the form shows the server's validation error at its field, and the
- * compare page overlays runs. Each page's screenshot is saved (see {@link #SCREENSHOTS}).
+ * a reload with its restricted/excluded loss marked provisional until its end, the form shows the server's validation
+ * error at its field, the compare page overlays runs, and the "Analyse curves" page shows the verdict and shaded
+ * phases of an uploaded CSV. Each page's screenshot is saved (see {@link #SCREENSHOTS}).
  */
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -159,12 +160,7 @@ class DashboardBrowserTest {
     @Test
     void theExperimentPageDrawsTheRunsCurvesWithItsPhasesShaded() throws IOException {
         JsonNode analysis = api.get("/api/v1/experiments/" + grokked + "/analysis").json();
-        List<JsonNode> phases = new ArrayList<>();
-        analysis.get("phases").forEach(p -> {
-            if (!p.get("startStep").isNull()) {
-                phases.add(p);
-            }
-        });
+        List<JsonNode> phases = located(analysis);
         assertThat(phases).as("the fixture run's located phases").isNotEmpty();
         open("/experiments/" + grokked);
         WebElement accuracy = waitFor(() -> browser.findElements(By.cssSelector("[data-chart='accuracy']")).stream()
@@ -201,33 +197,7 @@ class DashboardBrowserTest {
             assertThat(painted.intValue()).as("pixels of series %d", series).isGreaterThan(100);
         }
 
-        // One shaded band per located phase, where the analysis put it, labelled, and visibly painted. The chart is
-        // scrolled into view first: an element's screenshot holds only what the viewport shows of it.
-        js("arguments[0].scrollIntoView({block: 'start'})", accuracy);
-        List<?> bands = (List<?>) js("""
-                const figure = arguments[0].getBoundingClientRect();
-                return [...arguments[0].querySelectorAll('.annotations-under .band')].map((b) => {
-                  const r = b.getBoundingClientRect();
-                  return { from: b.dataset.from, label: b.querySelector('.band-label').textContent,
-                           edge: b.querySelector('.band-edge')?.textContent ?? null,
-                           colour: getComputedStyle(b).backgroundColor,
-                           x: Math.round(r.left + r.width / 2 - figure.left), top: Math.round(r.top - figure.top),
-                           height: Math.round(r.height), width: r.width };
-                });""", accuracy);
-        BufferedImage picture = ImageIO.read(new ByteArrayInputStream(accuracy.getScreenshotAs(OutputType.BYTES)));
-        for (int i = 0; i < phases.size(); i++) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> band = (Map<String, Object>) bands.get(i);
-            JsonNode phase = phases.get(i);
-            assertThat(band.get("from")).isEqualTo(phase.get("startStep").asText());
-            assertThat(band.get("label")).isEqualTo(words(phase.get("name").asText()));
-            assertThat(((Number) band.get("width")).doubleValue()).isGreaterThan(2);
-            if (phase.get("startStep").asLong() > 0) {
-                assertThat(band.get("edge")).as("boundary label").isNotNull();
-            }
-            assertThat(shadedShare(picture, band)).as("share of %s's column painted in its tint", band.get("label"))
-                    .isGreaterThan(0.6);
-        }
+        assertPhasesShaded(accuracy, phases);
         assertThat(browser.findElement(By.cssSelector("[data-field='verdict']")).getText())
                 .isEqualTo(analysis.get("verdict").asText());
         if (!analysis.get("generalizationStep").isNull()) {
@@ -452,6 +422,50 @@ class DashboardBrowserTest {
                 .isEqualTo(served(grokked, "excluded_loss_max", true).get("excluded_loss_max"));
     }
 
+    /**
+     * The "Analyse curves" page on curves trained elsewhere: the committed Nanda reproduction rewritten as a training
+     * log's wide table (a step column, one column per metric, empty cells where a metric was not measured) is uploaded
+     * as a file; the page shows the service's verdict for it and draws its curves with the phases shaded.
+     */
+    @Test
+    void theAnalysePageShowsTheVerdictOfAnUploadedCsvWithItsPhasesShaded() throws IOException {
+        Map<String, Map<Long, Double>> curves = longCsv(Path.of("docs/reproductions/nanda/metrics.csv"));
+        Path log = Files.createTempFile("nanda-training-log-", ".csv");
+        try {
+            Files.writeString(log, wideCsv(curves));
+            JsonNode analysis = api.post("/api/v1/analyses", "text/csv", Files.readString(log)).json();
+            assertThat(analysis.get("verdict").asText()).as("the Nanda run groks").isEqualTo("GROKKING");
+            List<JsonNode> phases = located(analysis);
+            assertThat(phases).extracting(p -> p.get("name").asText()).containsExactly("MEMORIZATION",
+                    "CIRCUIT_FORMATION", "CLEANUP");
+
+            open("/analyse");
+            WebElement file = waitFor(() -> browser.findElements(By.id("curves-file")).stream().findFirst()
+                    .orElse(null));
+            file.sendKeys(log.toAbsolutePath().toString());
+            waitUntil(() -> text(".run-status").endsWith("analysed."));
+
+            assertThat(text("[data-field='verdict']")).isEqualTo("GROKKING");
+            assertThat(text("[data-field='verdict-reason']")).isEqualTo(analysis.get("verdictReason").asText());
+            assertThat(text("[data-field='generalization-step']")).isNotEqualTo("—");
+            WebElement accuracy = browser.findElement(By.cssSelector("[data-chart='accuracy']"));
+            waitUntil(() -> accuracy.findElements(By.cssSelector(".annotations-under .band")).size() == phases.size()
+                    && ((Number) js("return arguments[0].uplot.data[0].length", accuracy)).intValue() > 0);
+            // the curves drawn are the uploaded file's
+            Map<String, Map<Long, Double>> drawn = drawnSeries(accuracy);
+            assertThat(drawn.get("train")).isEqualTo(curves.get("train_acc"));
+            assertThat(drawn.get("test")).isEqualTo(curves.get("test_acc"));
+            assertPhasesShaded(accuracy, phases);
+            @SuppressWarnings("unchecked")
+            List<String> listed = (List<String>) js("return [...document.querySelectorAll('.phases li > strong')]"
+                    + ".map((e) => e.textContent)");
+            assertThat(listed).containsExactly("Memorization", "Circuit formation", "Cleanup");
+            screenshot("analyse");
+        } finally {
+            Files.delete(log);
+        }
+    }
+
     @Test
     void theSweepPageShowsThePhaseDiagramAndTheSummary() throws IOException {
         cancelQueued();
@@ -611,6 +625,77 @@ class DashboardBrowserTest {
         return series;
     }
 
+    /** The phases of an analysis that have a located start, in order: the ones the charts shade. */
+    private static List<JsonNode> located(JsonNode analysis) {
+        List<JsonNode> phases = new ArrayList<>();
+        analysis.get("phases").forEach(p -> {
+            if (!p.get("startStep").isNull()) {
+                phases.add(p);
+            }
+        });
+        return phases;
+    }
+
+    /**
+     * One shaded band per located phase on the chart, where the analysis put it, labelled, and visibly painted (see
+     * {@link #shadedShare}). The chart is scrolled into view first: an element's screenshot holds only what the
+     * viewport shows of it.
+     */
+    private void assertPhasesShaded(WebElement chart, List<JsonNode> phases) throws IOException {
+        js("arguments[0].scrollIntoView({block: 'start'})", chart);
+        List<?> bands = (List<?>) js("""
+                const figure = arguments[0].getBoundingClientRect();
+                return [...arguments[0].querySelectorAll('.annotations-under .band')].map((b) => {
+                  const r = b.getBoundingClientRect();
+                  return { from: b.dataset.from, label: b.querySelector('.band-label').textContent,
+                           edge: b.querySelector('.band-edge')?.textContent ?? null,
+                           colour: getComputedStyle(b).backgroundColor,
+                           x: Math.round(r.left + r.width / 2 - figure.left), top: Math.round(r.top - figure.top),
+                           height: Math.round(r.height), width: r.width };
+                });""", chart);
+        assertThat(bands).hasSize(phases.size());
+        BufferedImage picture = ImageIO.read(new ByteArrayInputStream(chart.getScreenshotAs(OutputType.BYTES)));
+        for (int i = 0; i < phases.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> band = (Map<String, Object>) bands.get(i);
+            JsonNode phase = phases.get(i);
+            assertThat(band.get("from")).isEqualTo(phase.get("startStep").asText());
+            assertThat(band.get("label")).isEqualTo(words(phase.get("name").asText()));
+            assertThat(((Number) band.get("width")).doubleValue()).isGreaterThan(2);
+            if (phase.get("startStep").asLong() > 0) {
+                assertThat(band.get("edge")).as("boundary label").isNotNull();
+            }
+            assertThat(shadedShare(picture, band)).as("share of %s's column painted in its tint", band.get("label"))
+                    .isGreaterThan(0.6);
+        }
+    }
+
+    /** The curves of the service's CSV export (experiment_id,metric,step,value) as metric → step → value. */
+    private static Map<String, Map<Long, Double>> longCsv(Path export) throws IOException {
+        Map<String, Map<Long, Double>> curves = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(export).subList(1, Files.readAllLines(export).size())) {
+            String[] cells = line.split(",");
+            curves.computeIfAbsent(cells[1], m -> new HashMap<>()).put(Long.parseLong(cells[2]),
+                    Double.parseDouble(cells[3]));
+        }
+        return curves;
+    }
+
+    /** The curves as a training log's wide table: step, then one column per metric, empty where not measured. */
+    private static String wideCsv(Map<String, Map<Long, Double>> curves) {
+        java.util.SortedSet<Long> steps = new java.util.TreeSet<>();
+        curves.values().forEach(points -> steps.addAll(points.keySet()));
+        StringBuilder table = new StringBuilder("step,").append(String.join(",", curves.keySet())).append('\n');
+        for (long step : steps) {
+            table.append(step);
+            for (Map<Long, Double> points : curves.values()) {
+                table.append(',').append(points.containsKey(step) ? points.get(step).toString() : "");
+            }
+            table.append('\n');
+        }
+        return table.toString();
+    }
+
     /**
      * The named series of a run as the API serves them to the page (the same default downsampling), as step → value;
      * with {@code logScale} only the positive values, the ones a log axis draws.
@@ -638,6 +723,9 @@ class DashboardBrowserTest {
         for (int k = 0; k < 3; k++) {
             expected[k] = (int) Math.round(alpha * Double.parseDouble(rgba[k]) + (1 - alpha) * 255);
         }
+        // a band without a tint (transparent, or white) would "match" the empty plot behind it
+        assertThat(255 - java.util.Arrays.stream(expected).min().orElse(255)).as("how far %s's tint is from white",
+                band.get("label")).isGreaterThan(6);
         int x = ((Number) band.get("x")).intValue();
         int top = ((Number) band.get("top")).intValue();
         int height = ((Number) band.get("height")).intValue();
