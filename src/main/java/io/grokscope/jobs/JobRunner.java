@@ -101,6 +101,7 @@ final class JobRunner {
      * that fails to start, fails while training, is cancelled or loses its lease leaves the others running.
      */
     void runGroup(List<Member> members) {
+        long t0 = System.nanoTime();
         List<Attempt> started = new ArrayList<>();
         for (Member member : members) {
             Attempt attempt = new Attempt(member.claim(), member.control());
@@ -121,7 +122,9 @@ final class JobRunner {
         }
         List<Throwable> failures = new ArrayList<>();
         List<TrainingOutcome> outcomes = new ArrayList<>();
+        long t1 = System.nanoTime();
         train(started, outcomes, failures);
+        long t2 = System.nanoTime();
         for (int i = 0; i < started.size(); i++) {
             Attempt attempt = started.get(i);
             try {
@@ -134,6 +137,10 @@ final class JobRunner {
             } finally {
                 attempt.release();
             }
+        }
+        if (started.size() > 1) {
+            log.info("Group of {} lanes: prepared in {} ms, trained in {} ms, concluded in {} ms", started.size(),
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         }
     }
 
