@@ -241,11 +241,7 @@ public final class BatchedMlp {
         }
         Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
         forward(w, inputs, n);
-        if (loss == Loss.CROSS_ENTROPY) {
-            crossEntropyAndGradient(w, inputs, n);
-        } else {
-            squaredErrorAndGradient(w, inputs, n);
-        }
+        lossAndGradient(w, inputs, n, loss);
         backward(w, inputs, n);
         double[] out = new double[lanes];
         for (int l = 0; l < lanes; l++) {
@@ -465,61 +461,53 @@ public final class BatchedMlp {
     // Losses
 
     /**
-     * {@link OutputHead}'s fused cross-entropy, its row kernels run per lane over the lane's whole block of rows, each
-     * half's partial sums apart as {@link Lanes} keeps them for the solo model.
+     * {@link OutputHead}'s loss and its gradient, its row kernels run per lane over the lane's whole block of rows,
+     * each half's partial sums apart as {@link Lanes} keeps them for the solo model. Leaves each lane's mean loss in
+     * {@code w.laneLoss}.
      */
-    private void crossEntropyAndGradient(Workspace w, Examples[] inputs, int n) {
+    private void lossAndGradient(Workspace w, Examples[] inputs, int n, Loss loss) {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double[] answerShift = w.answerShift;
-        forLanes(n, (s, lane) -> {
-            double[] bias = s.bias;
-            values.read(lane * size + unembedBiasOffset, bias, 0, elements);
-            int[] answer = inputs[lane].answer();
-            int base = lane * n;
-            int length = n * elements;
-            double[] block = s.blockA(length);
-            z.read(base * elements, block, 0, length);
-            for (int i = 0; i < n; i++) {
-                answerShift[base + i] = OutputHead.shiftRow(block, i * elements, bias, elements, answer[i]);
-            }
-            dz.write(block, 0, base * elements, length);
-        });
-        exp(w.logitGrad);
+        boolean crossEntropy = loss == Loss.CROSS_ENTROPY;
+        int length = n * elements;
+        if (crossEntropy) {
+            forLanes(n, (s, lane) -> {
+                double[] bias = s.bias;
+                values.read(lane * size + unembedBiasOffset, bias, 0, elements);
+                int[] answer = inputs[lane].answer();
+                int base = lane * n;
+                double[] block = s.blockA(length);
+                z.read(base * elements, block, 0, length);
+                for (int i = 0; i < n; i++) {
+                    answerShift[base + i] = OutputHead.shiftRow(block, i * elements, bias, elements, answer[i]);
+                }
+                dz.write(block, 0, base * elements, length);
+            });
+            exp(w.logitGrad);
+        }
         double invN = 1.0 / n;
-        forLanes(n, (s, lane) -> {
-            int[] answer = inputs[lane].answer();
-            int base = lane * n;
-            int length = n * elements;
-            double[] block = s.blockA(length);
-            dz.read(base * elements, block, 0, length);
-            double total = inHalves(n, s.acc1, s.acc2, elements, (i, biasGrad) -> OutputHead.crossEntropyGradientRow(
-                    block, i * elements, elements, answer[i], answerShift[base + i], invN, biasGrad));
-            Lanes.combine(s.acc1, s.acc2, s.bias, elements);
-            dz.write(block, 0, base * elements, length);
-            gradients.write(s.bias, 0, lane * size + unembedBiasOffset, elements);
-            w.laneLoss[lane] = total * invN;
-        });
-    }
-
-    private void squaredErrorAndGradient(Workspace w, Examples[] inputs, int n) {
-        HostView z = w.logitsView;
-        HostView dz = w.logitGradView;
         double count = (double) n * elements;
         forLanes(n, (s, lane) -> {
-            double[] bias = s.rowB;
-            values.read(lane * size + unembedBiasOffset, bias, 0, elements);
             int[] answer = inputs[lane].answer();
             int base = lane * n;
-            int length = n * elements;
             double[] block = s.blockA(length);
-            z.read(base * elements, block, 0, length);
-            double total = inHalves(n, s.acc1, s.acc2, elements, (i, biasGrad) -> OutputHead.squaredErrorGradientRow(
-                    block, i * elements, bias, elements, answer[i], count, biasGrad));
+            double total;
+            if (crossEntropy) {
+                dz.read(base * elements, block, 0, length);
+                total = inHalves(n, s.acc1, s.acc2, elements, (i, biasGrad) -> OutputHead.crossEntropyGradientRow(
+                        block, i * elements, elements, answer[i], answerShift[base + i], invN, biasGrad)) * invN;
+            } else {
+                double[] bias = s.rowB;
+                values.read(lane * size + unembedBiasOffset, bias, 0, elements);
+                z.read(base * elements, block, 0, length);
+                total = inHalves(n, s.acc1, s.acc2, elements, (i, biasGrad) -> OutputHead.squaredErrorGradientRow(
+                        block, i * elements, bias, elements, answer[i], count, biasGrad)) / count;
+            }
             Lanes.combine(s.acc1, s.acc2, s.bias, elements);
             dz.write(block, 0, base * elements, length);
             gradients.write(s.bias, 0, lane * size + unembedBiasOffset, elements);
-            w.laneLoss[lane] = total / count;
+            w.laneLoss[lane] = total;
         });
     }
 

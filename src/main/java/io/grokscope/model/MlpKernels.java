@@ -1,9 +1,9 @@
 package io.grokscope.model;
 
 /**
- * The MLP's element-wise row kernels, written once for {@link Mlp} (one row staged at a time) and {@link BatchedMlp}
- * (a whole lane's rows staged as one block): the same double arithmetic on a row of width h starting at
- * {@code row[at]}, so a batched lane computes the bits of its solo model.
+ * The MLPs' element-wise row kernels, written once for {@link Mlp} (one row staged at a time), {@link BatchedMlp}
+ * (a whole lane's rows staged as one block) and, for ReLU, the transformer's {@link FeedForward}: the same double
+ * arithmetic on a row of width h starting at {@code row[at]}, so a batched lane computes the bits of its solo model.
  */
 final class MlpKernels {
 

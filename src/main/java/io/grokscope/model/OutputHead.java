@@ -1,5 +1,7 @@
 package io.grokscope.model;
 
+import io.grokscope.task.Examples;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -66,26 +68,31 @@ public final class OutputHead {
         long hits;
     }
 
-    /** The forward pass of one chunk: rows {@code start..start+n-1} through the model, the logits without the bias. */
+    /**
+     * The model's forward pass over one chunk: pairs {@code start..start+n-1} of (left, right), in a workspace of n
+     * rows; returns the workspace's logits, bias not added.
+     */
     @FunctionalInterface
-    interface Chunk {
-        HostView logits(int start, int n);
+    interface Forward {
+        HostView logits(int[] left, int[] right, int start, int n);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Evaluation and forward-only logits, in chunks
 
-    /** Mean loss and accuracy over {@code total} examples whose answers are {@code answer}, chunk by chunk. */
-    Model.Evaluation evaluate(int total, int[] answer, Loss loss, Chunk chunk) {
+    /** Mean loss and accuracy over {@code data}, chunk by chunk. */
+    Model.Evaluation evaluate(Examples data, Loss loss, Forward forward) {
+        int total = data.size();
+        int[] answer = data.answer();
         if (total == 0) {
             return new Model.Evaluation(Double.NaN, Double.NaN);
         }
+        double[] b = stageBias();
         double lossSum = 0;
         long correct = 0;
         for (int start = 0; start < total; start += Models.EVAL_CHUNK) {
             int n = Math.min(Models.EVAL_CHUNK, total - start);
-            HostView logits = chunk.logits(start, n);
-            double[] b = stageBias(); // after the forward pass, which may stage its own vectors
+            HostView logits = forward.logits(data.left(), data.right(), start, n);
             int offset = start;
             lanes.run(n, (lane, from, to) -> {
                 double[] z = lane.row;
@@ -113,18 +120,22 @@ public final class OutputHead {
         return new Model.Evaluation(lossSum / total, (double) correct / total);
     }
 
-    /** Logits {@code [total, classes]} (bias included), a fresh array of {@code dataType}, chunk by chunk. */
-    INDArray logits(int total, DataType dataType, Chunk chunk) {
+    /** Logits {@code [pairs, classes]} (bias included), a fresh array of {@code dataType}, chunk by chunk. */
+    INDArray logits(int[] left, int[] right, DataType dataType, Forward forward) {
+        if (left.length != right.length) {
+            throw new IllegalArgumentException("left and right must have the same length");
+        }
+        int total = left.length;
         INDArray out = Nd4j.create(dataType, total, classes);
         HostView target = HostView.of(out);
+        double[] b = stageBias();
         for (int start = 0; start < total; start += Models.EVAL_CHUNK) {
             int n = Math.min(Models.EVAL_CHUNK, total - start);
-            HostView logits = chunk.logits(start, n);
-            if (bias == null) {
+            HostView logits = forward.logits(left, right, start, n);
+            if (b == null) {
                 logits.copyTo(0, target, start * classes, n * classes);
                 continue;
             }
-            double[] b = stageBias();
             double[] row = lanes.all().get(0).row;
             for (int i = 0; i < n; i++) {
                 logits.read(i * classes, row, 0, classes);
@@ -161,34 +172,12 @@ public final class OutputHead {
             INDArray shifted = logitGradient.array();
             Nd4j.exec(new Exp(shifted, shifted));
             double invN = 1.0 / n;
-            lanes.run(n, (lane, from, to) -> {
-                double[] row = lane.row;
-                double[] biasGrad = b == null ? null : lane.biasGradient;
-                clear(biasGrad);
-                double total = 0;
-                for (int i = from; i < to; i++) {
-                    logitGradient.read(i * classes, row, 0, classes);
-                    total += crossEntropyGradientRow(row, 0, classes, answer[i], answerShift[i], invN, biasGrad);
-                    logitGradient.write(row, 0, i * classes, classes);
-                }
-                lane.total = total;
-            });
-            value = lanes.sum(lane -> lane.total) * invN;
+            value = gradientPass(logitGradient, logitGradient, n, b != null, (row, i, biasGrad) ->
+                    crossEntropyGradientRow(row, 0, classes, answer[i], answerShift[i], invN, biasGrad)) * invN;
         } else {
             double count = (double) n * classes;
-            lanes.run(n, (lane, from, to) -> {
-                double[] row = lane.row;
-                double[] biasGrad = b == null ? null : lane.biasGradient;
-                clear(biasGrad);
-                double total = 0;
-                for (int i = from; i < to; i++) {
-                    logits.read(i * classes, row, 0, classes);
-                    total += squaredErrorGradientRow(row, 0, b, classes, answer[i], count, biasGrad);
-                    logitGradient.write(row, 0, i * classes, classes);
-                }
-                lane.total = total;
-            });
-            value = lanes.sum(lane -> lane.total) / count;
+            value = gradientPass(logits, logitGradient, n, b != null, (row, i, biasGrad) ->
+                    squaredErrorGradientRow(row, 0, b, classes, answer[i], count, biasGrad)) / count;
         }
         if (b != null) {
             double[] sum = b; // the staged bias is no longer needed
@@ -198,18 +187,40 @@ public final class OutputHead {
         return value;
     }
 
+    /** A loss kernel over row {@code i}, staged in {@code row}: returns the row's loss. */
+    @FunctionalInterface
+    private interface RowGradient {
+        double row(double[] row, int i, double[] biasGradient);
+    }
+
+    /**
+     * Runs {@code kernel} over rows 0..n-1 of {@code source}, writing each row to {@code target}; with a bias, each lane
+     * sums its bias gradient apart. Returns the rows' losses summed in row order per lane, lanes in order.
+     */
+    private double gradientPass(HostView source, HostView target, int n, boolean withBias, RowGradient kernel) {
+        lanes.run(n, (lane, from, to) -> {
+            double[] row = lane.row;
+            double[] biasGrad = withBias ? lane.biasGradient : null;
+            if (withBias) {
+                Arrays.fill(biasGrad, 0.0);
+            }
+            double total = 0;
+            for (int i = from; i < to; i++) {
+                source.read(i * classes, row, 0, classes);
+                total += kernel.row(row, i, biasGrad);
+                target.write(row, 0, i * classes, classes);
+            }
+            lane.total = total;
+        });
+        return lanes.sum(lane -> lane.total);
+    }
+
     private double[] stageBias() {
         if (bias == null) {
             return null;
         }
         bias.read(0, stagedBias, 0, classes);
         return stagedBias;
-    }
-
-    private void clear(double[] accumulator) {
-        if (accumulator != null) {
-            java.util.Arrays.fill(accumulator, 0, classes, 0.0);
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------

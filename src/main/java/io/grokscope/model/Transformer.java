@@ -281,24 +281,19 @@ public final class Transformer implements Model {
 
     @Override
     public Evaluation evaluate(Examples data, Loss loss) {
-        return head.evaluate(data.size(), data.answer(), loss, chunk(data.left(), data.right()));
+        return head.evaluate(data, loss, this::forwardChunk);
     }
 
     @Override
     public INDArray logits(int[] left, int[] right) {
-        if (left.length != right.length) {
-            throw new IllegalArgumentException("left and right must have the same length");
-        }
-        return head.logits(left.length, dataType, chunk(left, right));
+        return head.logits(left, right, dataType, this::forwardChunk);
     }
 
-    /** The forward pass over a chunk of (left, right), in a workspace of the chunk's size. */
-    private OutputHead.Chunk chunk(int[] left, int[] right) {
-        return (start, n) -> {
-            TransformerWorkspace w = workspace(n, false);
-            forward(w, left, right, start, false);
-            return w.logitsView;
-        };
+    /** Pairs {@code start..start+n-1} through the network in a workspace of n rows, for {@link OutputHead}. */
+    private HostView forwardChunk(int[] left, int[] right, int start, int n) {
+        TransformerWorkspace w = workspace(n, false);
+        forward(w, left, right, start, false);
+        return w.logitsView;
     }
 
     /** W_E's rows for the p element tokens (not "=" or "op"): a view into the parameters. */
