@@ -106,6 +106,14 @@ final class Attention {
         }
     }
 
+    /** Example i's key and value rows, every position, into {@code kvRows} ([s][2d]). */
+    private void stageKeyValues(HostView kv, int n, int i, double[] kvRows) {
+        int stride = 2 * d;
+        for (int s = 0; s < ctx; s++) {
+            kv.read((s * n + i) * stride, kvRows, s * stride, stride);
+        }
+    }
+
     /**
      * Causal softmax attention of the query rows of examples {@code from..to-1} over the keys and values of every
      * position of the same example; keeps the probabilities for the backward pass.
@@ -123,9 +131,7 @@ final class Attention {
         double[] scores = lane.scores;
         double scale = 1.0 / Math.sqrt(dHead);
         for (int i = from; i < to; i++) {
-            for (int s = 0; s < ctx; s++) {
-                kv.read((s * n + i) * stride, kvRows, s * stride, stride);
-            }
+            stageKeyValues(kv, n, i, kvRows);
             for (int t = f.qStart; t < ctx; t++) {
                 int qr = (t - f.qStart) * n + i;
                 q.read(qr * d, qRow, 0, d);
@@ -185,9 +191,7 @@ final class Attention {
         double[] dp = lane.scores;
         double scale = 1.0 / Math.sqrt(dHead);
         for (int i = from; i < to; i++) {
-            for (int s = 0; s < ctx; s++) {
-                kv.read((s * n + i) * stride, kvRows, s * stride, stride);
-            }
+            stageKeyValues(kv, n, i, kvRows);
             Arrays.fill(dkvRows, 0.0);
             for (int t = f.qStart; t < ctx; t++) {
                 int qr = (t - f.qStart) * n + i;
