@@ -27,7 +27,7 @@ class OutputHeadTest {
     @Test
     void crossEntropyOfAWrongAnswerIsItsGapPlusTheLogSumExp() {
         double[] row = {9.0, 1.0, 2.0, 0.0, 0.0};
-        double loss = OutputHead.crossEntropy(row, 1, 3, 2); // the row {1, 2, 0} at offset 1, answer 0 (value 1)
+        double loss = OutputHead.crossEntropy(row, 1, 3, 0); // the row {1, 2, 0} at offset 1, answer class 0 (logit 1)
         assertEquals(Math.log(Math.exp(-1) + 1 + Math.exp(-2)) + 1.0, loss, 1e-15);
     }
 
