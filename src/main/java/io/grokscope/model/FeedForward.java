@@ -208,7 +208,7 @@ final class FeedForward {
     }
 
     private void writeLaneSums(int width, HostView target) {
-        Lanes.combine(lanes.all().get(0).accumulator, lanes.all().get(1).accumulator, vector, width);
+        lanes.sum(lane -> lane.accumulator, vector, width);
         target.write(vector, 0, 0, width);
     }
 }

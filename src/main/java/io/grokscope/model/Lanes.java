@@ -3,6 +3,7 @@ package io.grokscope.model;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -48,6 +49,11 @@ public final class Lanes<S> {
         total += partial.applyAsDouble(first);
         total += partial.applyAsDouble(second);
         return total;
+    }
+
+    /** {@code target[c]} = Σ over lanes, in lane order, of each lane's {@code partial(lane)[c]}, for c < width. */
+    public void sum(Function<S, double[]> partial, double[] target, int width) {
+        combine(partial.apply(first), partial.apply(second), target, width);
     }
 
     /**

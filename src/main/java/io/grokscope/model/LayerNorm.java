@@ -113,10 +113,8 @@ final class LayerNorm {
         });
         double[] gainSum = gainCache; // the gain is no longer needed
         double[] biasSum = biasCache;
-        Scratch first = lanes.all().get(0);
-        Scratch second = lanes.all().get(1);
-        Lanes.combine(first.gainAccumulator, second.gainAccumulator, gainSum, d);
-        Lanes.combine(first.biasAccumulator, second.biasAccumulator, biasSum, d);
+        lanes.sum(lane -> lane.gainAccumulator, gainSum, d);
+        lanes.sum(lane -> lane.biasAccumulator, biasSum, d);
         gainGrad.write(gainSum, 0, 0, d);
         biasGrad.write(biasSum, 0, 0, d);
     }

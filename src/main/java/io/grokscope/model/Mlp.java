@@ -428,14 +428,14 @@ public final class Mlp implements Model {
     /** target[c] = Σ over lanes, in order, of lane.accumulator[c]. */
     private void writeLaneSums(int width, HostView target) {
         double[] sum = rowBias; // the staged bias is no longer needed by the time gradients are summed
-        Lanes.combine(lanes.all().get(0).accumulator, lanes.all().get(1).accumulator, sum, width);
+        lanes.sum(lane -> lane.accumulator, sum, width);
         target.write(sum, 0, 0, width);
     }
 
     /** target = Σ over lanes, in order, of lane.firstLayer. */
     private void writeFirstLayerSums(HostView target) {
         double[] sum = firstLayerTable; // the staged table is no longer needed during the backward pass
-        Lanes.combine(lanes.all().get(0).firstLayer, lanes.all().get(1).firstLayer, sum, sum.length);
+        lanes.sum(lane -> lane.firstLayer, sum, sum.length);
         target.write(sum, 0, 0, sum.length);
     }
 

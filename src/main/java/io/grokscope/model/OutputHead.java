@@ -181,7 +181,7 @@ public final class OutputHead {
         }
         if (b != null) {
             double[] sum = b; // the staged bias is no longer needed
-            Lanes.combine(lanes.all().get(0).biasGradient, lanes.all().get(1).biasGradient, sum, classes);
+            lanes.sum(lane -> lane.biasGradient, sum, classes);
             biasGradient.write(sum, 0, 0, classes);
         }
         return value;

@@ -419,10 +419,8 @@ public final class Transformer implements Model {
         });
         double[] embed = embedCache; // free during the backward pass
         double[] pos = posCache;
-        Lane first = lanes.all().get(0);
-        Lane second = lanes.all().get(1);
-        Lanes.combine(first.embedAccumulator, second.embedAccumulator, embed, embed.length);
-        Lanes.combine(first.posAccumulator, second.posAccumulator, pos, pos.length);
+        lanes.sum(lane -> lane.embedAccumulator, embed, embed.length);
+        lanes.sum(lane -> lane.posAccumulator, pos, pos.length);
         embedGradView.write(embed, 0, 0, embed.length);
         posGradView.write(pos, 0, 0, pos.length);
     }
