@@ -1,8 +1,11 @@
 package io.grokscope.analysis;
 
+import io.grokscope.model.OutputHead;
+
 /**
- * Mean softmax cross-entropy over selected rows of a row-major logit table, in double precision with the log-sum-exp
- * shift, so losses as small as Nanda et al.'s 1e-7 are resolved instead of rounding to zero.
+ * Mean softmax cross-entropy over selected rows of a row-major logit table, each row scored by the models' own
+ * {@link OutputHead#crossEntropy} (double precision, log-sum-exp shift), so losses as small as Nanda et al.'s 1e-7
+ * are resolved instead of rounding to zero and match the models' evaluation loss by construction.
  */
 final class CrossEntropy {
 
@@ -28,20 +31,14 @@ final class CrossEntropy {
         for (int i = 0; i < rows.length; i++) {
             int base = rows[i] * classes;
             int offsetBase = offsets == null ? 0 : offsetRows[i] * classes;
-            double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < classes; c++) {
                 double v = logits == null ? 0 : logits[base + c];
                 if (offsets != null) {
                     v += offsetSign * offsets[offsetBase + c];
                 }
                 row[c] = v;
-                max = Math.max(max, v);
             }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(row[c] - max);
-            }
-            total += max + Math.log(sum) - row[targets[i]];
+            total += OutputHead.crossEntropy(row, 0, classes, targets[i]);
         }
         return total / rows.length;
     }

@@ -1,6 +1,7 @@
 package io.grokscope.analysis;
 
 import io.grokscope.model.Loss;
+import io.grokscope.model.OutputHead;
 import io.grokscope.task.Examples;
 import io.grokscope.task.Operation;
 import java.util.List;
@@ -195,15 +196,11 @@ public final class FourierLogitProjection {
     }
 
     private double directCrossEntropy(double[] logits, int base, double[] component, int componentBase, int target) {
-        double max = Double.NEGATIVE_INFINITY;
+        double[] row = new double[p];
         for (int j = 0; j < p; j++) {
-            max = Math.max(max, logits[base + j] - component[componentBase + j]);
+            row[j] = logits[base + j] - component[componentBase + j];
         }
-        double sum = 0;
-        for (int j = 0; j < p; j++) {
-            sum += Math.exp(logits[base + j] - component[componentBase + j] - max);
-        }
-        return max + Math.log(sum) - (logits[base + target] - component[componentBase + target]);
+        return OutputHead.crossEntropy(row, 0, p, target);
     }
 
     private TrainRows trainRows(Examples train) {

@@ -1,9 +1,12 @@
 package io.grokscope.analysis;
 
+import io.grokscope.model.OutputHead;
+
 /**
  * Mean squared error against one-hot targets over selected rows of a row-major logit table, as the trainer's MSE loss
- * defines it (torch's {@code MSELoss()}: the mean over all n·classes entries), so restricted and excluded loss of an
- * MSE-trained run are on the scale of its train_loss.
+ * defines it (torch's {@code MSELoss()}: the mean over all n·classes entries; each row's squares summed by the models'
+ * own {@link OutputHead#squaredError}, then the rows), so restricted and excluded loss of an MSE-trained run are on the
+ * scale of its train_loss.
  */
 final class SquaredError {
 
@@ -13,6 +16,7 @@ final class SquaredError {
     /** Same arguments as {@link CrossEntropy#mean}. */
     static double mean(double[] logits, int classes, int[] rows, int[] targets, double[] offsets, int[] offsetRows,
             double offsetSign) {
+        double[] row = new double[classes];
         double total = 0;
         for (int i = 0; i < rows.length; i++) {
             int base = rows[i] * classes;
@@ -22,9 +26,9 @@ final class SquaredError {
                 if (offsets != null) {
                     v += offsetSign * offsets[offsetBase + c];
                 }
-                double error = v - (c == targets[i] ? 1 : 0);
-                total += error * error;
+                row[c] = v;
             }
+            total += OutputHead.squaredError(row, 0, classes, targets[i]);
         }
         return total / ((double) rows.length * classes);
     }

@@ -36,9 +36,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *       is computed with the same sgemm and the same inner dimension as the solo model's {@code Nd4j.gemm}, which
  *       gives the same bits (held by {@code BatchedMlpTest} and the lane-versus-solo trainer tests);</li>
  *   <li>every element-wise pass (embedding gather, bias + activation, loss and its gradient, activation backward,
- *       bias-gradient sums, embedding scatter) is {@link Mlp}'s own kernel with a lane index added: the same double
- *       arithmetic, and every partial sum taken over the same two row halves ({@code [0, n/2)}, {@code [n/2, n)}) and
- *       combined in the same order as {@link Lanes} does for the solo model. Only the assignment of work to threads
+ *       bias-gradient sums, embedding scatter) runs the solo model's own row kernels ({@link MlpKernels},
+ *       {@link OutputHead}) over a lane's staged block of rows: the same double arithmetic, and every partial sum
+ *       taken over the same two row halves ({@code [0, n/2)}, {@code [n/2, n)}) and combined in the same order as
+ *       {@link Lanes} does for the solo model. Only the assignment of work to threads
  *       differs (here whole lanes go to the two threads), and that does not change a bit.</li>
  * </ul>
  * The equality holds at the same BLAS thread count as the solo run's: OpenBLAS 0.3.19 computes other bits on one
@@ -81,7 +82,6 @@ public final class BatchedMlp {
     private final boolean oneHot;
     private final boolean quadratic;
     private final int size; // parameters per lane
-    private final DataType dataType;
 
     private final Mlp[] models;
     private final HostView values; // [lanes * size]
@@ -103,7 +103,7 @@ public final class BatchedMlp {
     private final int widest;
     private final Scratch[] halves = new Scratch[2];
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
-    private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
+    private final Buffers buffers; // allocates the workspaces and counts their elements
 
     /**
      * @param specs    one per lane: equal except for {@link MlpSpec#initScale()}
@@ -127,7 +127,6 @@ public final class BatchedMlp {
         }
         this.lanes = specs.size();
         this.elements = elements;
-        this.dataType = dataType;
         this.oneHot = shape.inputEncoding() == InputEncoding.ONE_HOT;
         this.quadratic = shape.activation() == Activation.QUADRATIC;
         this.widths = shape.hiddenDims().stream().mapToInt(Integer::intValue).toArray();
@@ -175,6 +174,7 @@ public final class BatchedMlp {
         this.widest = Math.max(Math.max(inputWidth, elements), Arrays.stream(widths).max().orElse(1));
         halves[0] = new Scratch();
         halves[1] = new Scratch();
+        this.buffers = new Buffers(dataType);
     }
 
     /** Whether two specs can be lanes of one batch: everything equal but the init scale. */
@@ -241,11 +241,7 @@ public final class BatchedMlp {
         }
         Workspace w = workspaces.computeIfAbsent(n, Workspace::new);
         forward(w, inputs, n);
-        if (loss == Loss.CROSS_ENTROPY) {
-            crossEntropyAndGradient(w, inputs, n);
-        } else {
-            squaredErrorAndGradient(w, inputs, n);
-        }
+        lossAndGradient(w, inputs, n, loss);
         backward(w, inputs, n);
         double[] out = new double[lanes];
         for (int l = 0; l < lanes; l++) {
@@ -315,16 +311,6 @@ public final class BatchedMlp {
                 blockB = new double[length];
             }
             return blockB;
-        }
-    }
-
-    /** target[c] = (0 + a[c]) + b[c], the order in which {@link Mlp} combines its two halves. */
-    private static void combine(double[] a, double[] b, double[] target, int width) {
-        for (int c = 0; c < width; c++) {
-            double sum = 0;
-            sum += a[c];
-            sum += b[c];
-            target[c] = sum;
         }
     }
 
@@ -437,10 +423,7 @@ public final class BatchedMlp {
             for (int i = 0; i < n; i++) {
                 int ra = checkToken(left[i]) * h;
                 int rb = (elements + checkToken(right[i])) * h;
-                int at = i * h;
-                for (int j = 0; j < h; j++) {
-                    block[at + j] = table[ra + j] + table[rb + j];
-                }
+                MlpKernels.gatherOneHot(table, ra, rb, block, i * h, h);
             }
             pre.write(block, 0, lane * n * h, n * h);
         });
@@ -460,24 +443,14 @@ public final class BatchedMlp {
                 double[] b = s.blockB(length);
                 pre.read(from, a, 0, length);
                 for (int i = 0; i < n; i++) {
-                    int at = i * h;
-                    for (int j = 0; j < h; j++) {
-                        double z = a[at + j] + bias[j];
-                        a[at + j] = z;
-                        b[at + j] = z * z;
-                    }
+                    MlpKernels.biasSquare(a, b, i * h, bias, h);
                 }
                 pre.write(a, 0, from, length);
                 post.write(b, 0, from, length);
             } else {
-                // (z + |z|)/2 is max(z, 0) exactly, as in Mlp.
                 post.read(from, a, 0, length);
                 for (int i = 0; i < n; i++) {
-                    int at = i * h;
-                    for (int j = 0; j < h; j++) {
-                        double z = a[at + j] + bias[j];
-                        a[at + j] = 0.5 * (z + Math.abs(z));
-                    }
+                    MlpKernels.biasRelu(a, i * h, bias, h);
                 }
                 post.write(a, 0, from, length);
             }
@@ -487,114 +460,84 @@ public final class BatchedMlp {
     // ---------------------------------------------------------------------------------------------------------------
     // Losses
 
-    private void crossEntropyAndGradient(Workspace w, Examples[] inputs, int n) {
+    /**
+     * {@link OutputHead}'s loss and its gradient, its row kernels run per lane over the lane's whole block of rows,
+     * each half's partial sums apart as {@link Lanes} keeps them for the solo model. Leaves each lane's mean loss in
+     * {@code w.laneLoss}.
+     */
+    private void lossAndGradient(Workspace w, Examples[] inputs, int n, Loss loss) {
         HostView z = w.logitsView;
         HostView dz = w.logitGradView;
         double[] answerShift = w.answerShift;
-        forLanes(n, (s, lane) -> {
-            double[] bias = s.bias;
-            values.read(lane * size + unembedBiasOffset, bias, 0, elements);
-            int[] answer = inputs[lane].answer();
-            int base = lane * n;
-            int length = n * elements;
-            double[] block = s.blockA(length);
-            z.read(base * elements, block, 0, length);
-            for (int i = 0; i < n; i++) {
-                int at = i * elements;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < elements; j++) {
-                    block[at + j] += bias[j];
-                    max = Math.max(max, block[at + j]);
+        boolean crossEntropy = loss == Loss.CROSS_ENTROPY;
+        int length = n * elements;
+        if (crossEntropy) {
+            forLanes(n, (s, lane) -> {
+                double[] bias = s.bias;
+                values.read(lane * size + unembedBiasOffset, bias, 0, elements);
+                int[] answer = inputs[lane].answer();
+                int base = lane * n;
+                double[] block = s.blockA(length);
+                z.read(base * elements, block, 0, length);
+                for (int i = 0; i < n; i++) {
+                    answerShift[base + i] = OutputHead.shiftRow(block, i * elements, bias, elements, answer[i]);
                 }
-                for (int j = 0; j < elements; j++) {
-                    block[at + j] -= max;
-                }
-                answerShift[base + i] = block[at + answer[i]];
-            }
-            dz.write(block, 0, base * elements, length);
-        });
-        exp(w.logitGrad);
+                dz.write(block, 0, base * elements, length);
+            });
+            exp(w.logitGrad);
+        }
         double invN = 1.0 / n;
-        int mid = n / 2;
+        double count = (double) n * elements;
         forLanes(n, (s, lane) -> {
             int[] answer = inputs[lane].answer();
             int base = lane * n;
-            int length = n * elements;
             double[] block = s.blockA(length);
-            dz.read(base * elements, block, 0, length);
-            double[] totals = new double[2];
-            for (int half = 0; half < 2; half++) {
-                double[] biasGrad = half == 0 ? s.acc1 : s.acc2;
-                Arrays.fill(biasGrad, 0, elements, 0.0);
-                double total = 0;
-                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    int at = i * elements;
-                    double sum = 0;
-                    for (int j = 0; j < elements; j++) {
-                        sum += block[at + j];
-                    }
-                    int y = answer[i];
-                    total += Math.log(sum) - answerShift[base + i];
-                    double scale = invN / sum;
-                    for (int j = 0; j < elements; j++) {
-                        block[at + j] *= scale;
-                    }
-                    block[at + y] -= invN;
-                    for (int j = 0; j < elements; j++) {
-                        biasGrad[j] += block[at + j];
-                    }
-                }
-                totals[half] = total;
+            double total;
+            if (crossEntropy) {
+                dz.read(base * elements, block, 0, length);
+                total = inHalves(n, s.acc1, s.acc2, elements, (i, biasGrad) -> OutputHead.crossEntropyGradientRow(
+                        block, i * elements, elements, answer[i], answerShift[base + i], invN, biasGrad)) * invN;
+            } else {
+                double[] bias = s.rowB;
+                values.read(lane * size + unembedBiasOffset, bias, 0, elements);
+                z.read(base * elements, block, 0, length);
+                total = inHalves(n, s.acc1, s.acc2, elements, (i, biasGrad) -> OutputHead.squaredErrorGradientRow(
+                        block, i * elements, bias, elements, answer[i], count, biasGrad)) / count;
             }
+            Lanes.combine(s.acc1, s.acc2, s.bias, elements);
             dz.write(block, 0, base * elements, length);
-            combine(s.acc1, s.acc2, s.bias, elements);
             gradients.write(s.bias, 0, lane * size + unembedBiasOffset, elements);
-            double total = 0;
-            total += totals[0];
-            total += totals[1];
-            w.laneLoss[lane] = total * invN;
+            w.laneLoss[lane] = total;
         });
     }
 
-    private void squaredErrorAndGradient(Workspace w, Examples[] inputs, int n) {
-        HostView z = w.logitsView;
-        HostView dz = w.logitGradView;
-        double count = (double) n * elements;
+    /** A kernel over row {@code i} of a lane: adds into {@code sums}, returns the row's share of a total (or 0). */
+    @FunctionalInterface
+    private interface RowKernel {
+        double row(int i, double[] sums);
+    }
+
+    /**
+     * Runs {@code kernel} over one lane's rows as the solo model's two {@link Lanes} would: rows [0, n/2) adding into
+     * {@code first}, rows [n/2, n) into {@code second} (each cleared over {@code width} first), and returns the two
+     * halves' totals combined in that order. The caller combines the sums with {@link Lanes#combine}.
+     */
+    private static double inHalves(int n, double[] first, double[] second, int width, RowKernel kernel) {
         int mid = n / 2;
-        forLanes(n, (s, lane) -> {
-            double[] bias = s.bias;
-            values.read(lane * size + unembedBiasOffset, bias, 0, elements);
-            int[] answer = inputs[lane].answer();
-            int base = lane * n;
-            int length = n * elements;
-            double[] block = s.blockA(length);
-            z.read(base * elements, block, 0, length);
-            double[] totals = new double[2];
-            for (int half = 0; half < 2; half++) {
-                double[] biasGrad = half == 0 ? s.acc1 : s.acc2;
-                Arrays.fill(biasGrad, 0, elements, 0.0);
-                double total = 0;
-                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    int at = i * elements;
-                    int y = answer[i];
-                    for (int j = 0; j < elements; j++) {
-                        double d = block[at + j] + bias[j] - (j == y ? 1.0 : 0.0);
-                        total += d * d;
-                        double g = 2.0 * d / count;
-                        block[at + j] = g;
-                        biasGrad[j] += g;
-                    }
-                }
-                totals[half] = total;
-            }
-            dz.write(block, 0, base * elements, length);
-            combine(s.acc1, s.acc2, s.rowB, elements);
-            gradients.write(s.rowB, 0, lane * size + unembedBiasOffset, elements);
-            double total = 0;
-            total += totals[0];
-            total += totals[1];
-            w.laneLoss[lane] = total / count;
-        });
+        Arrays.fill(first, 0, width, 0.0);
+        double firstTotal = 0;
+        for (int i = 0; i < mid; i++) {
+            firstTotal += kernel.row(i, first);
+        }
+        Arrays.fill(second, 0, width, 0.0);
+        double secondTotal = 0;
+        for (int i = mid; i < n; i++) {
+            secondTotal += kernel.row(i, second);
+        }
+        double total = 0;
+        total += firstTotal;
+        total += secondTotal;
+        return total;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -623,7 +566,6 @@ public final class BatchedMlp {
         int h = widths[layer];
         HostView g = w.gradViews[layer];
         HostView other = quadratic ? w.preViews[layer] : w.postViews[layer];
-        int mid = n / 2;
         forLanes(n, (s, lane) -> {
             int length = n * h;
             int from = lane * length;
@@ -631,30 +573,12 @@ public final class BatchedMlp {
             double[] b = s.blockB(length);
             g.read(from, a, 0, length);
             other.read(from, b, 0, length);
-            for (int half = 0; half < 2; half++) {
-                double[] acc = half == 0 ? s.acc1 : s.acc2;
-                Arrays.fill(acc, 0, h, 0.0);
-                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    int at = i * h;
-                    if (quadratic) {
-                        for (int j = 0; j < h; j++) {
-                            a[at + j] *= 2.0 * b[at + j];
-                        }
-                    } else {
-                        // As Mlp: relu(z) >= 0 is non-zero exactly where the derivative is 1; a branch-free mask.
-                        for (int j = 0; j < h; j++) {
-                            long bits = Double.doubleToRawLongBits(b[at + j]);
-                            long mask = (bits | -bits) >> 63;
-                            a[at + j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[at + j]) & mask);
-                        }
-                    }
-                    for (int j = 0; j < h; j++) {
-                        acc[j] += a[at + j];
-                    }
-                }
-            }
+            inHalves(n, s.acc1, s.acc2, h, (i, acc) -> {
+                MlpKernels.activationBackward(a, b, i * h, h, quadratic, acc);
+                return 0;
+            });
             g.write(a, 0, from, length);
-            combine(s.acc1, s.acc2, s.bias, h);
+            Lanes.combine(s.acc1, s.acc2, s.bias, h);
             gradients.write(s.bias, 0, lane * size + biasOffset[layer], h);
         });
     }
@@ -662,29 +586,17 @@ public final class BatchedMlp {
     private void scatterEmbeddings(Workspace w, Examples[] inputs, int n) {
         int e = shape.embedDim();
         HostView dx = w.inputGradView;
-        int mid = n / 2;
         forLanes(n, (s, lane) -> {
             int[] left = inputs[lane].left();
             int[] right = inputs[lane].right();
             int length = n * 2 * e;
             double[] a = s.blockA(length);
             dx.read(lane * length, a, 0, length);
-            for (int half = 0; half < 2; half++) {
-                double[] acc = half == 0 ? s.first1 : s.first2;
-                Arrays.fill(acc, 0.0);
-                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    int at = i * 2 * e;
-                    int ra = left[i] * e;
-                    int rb = right[i] * e;
-                    for (int k = 0; k < e; k++) {
-                        acc[ra + k] += a[at + k];
-                    }
-                    for (int k = 0; k < e; k++) {
-                        acc[rb + k] += a[at + e + k];
-                    }
-                }
-            }
-            combine(s.first1, s.first2, s.table, firstLayerLength);
+            inHalves(n, s.first1, s.first2, firstLayerLength, (i, acc) -> {
+                MlpKernels.scatterEmbedding(a, i * 2 * e, e, left[i] * e, right[i] * e, acc);
+                return 0;
+            });
+            Lanes.combine(s.first1, s.first2, s.table, firstLayerLength);
             gradients.write(s.table, 0, lane * size + embedOffset, firstLayerLength);
         });
     }
@@ -692,27 +604,17 @@ public final class BatchedMlp {
     private void scatterOneHotLayer(Workspace w, Examples[] inputs, int n) {
         int h = widths[0];
         HostView g = w.gradViews[0];
-        int mid = n / 2;
         forLanes(n, (s, lane) -> {
             int[] left = inputs[lane].left();
             int[] right = inputs[lane].right();
             int length = n * h;
             double[] row = s.blockA(length);
             g.read(lane * length, row, 0, length);
-            for (int half = 0; half < 2; half++) {
-                double[] acc = half == 0 ? s.first1 : s.first2;
-                Arrays.fill(acc, 0.0);
-                for (int i = half == 0 ? 0 : mid; i < (half == 0 ? mid : n); i++) {
-                    int at = i * h;
-                    int ra = left[i] * h;
-                    int rb = (elements + right[i]) * h;
-                    for (int j = 0; j < h; j++) {
-                        acc[ra + j] += row[at + j];
-                        acc[rb + j] += row[at + j];
-                    }
-                }
-            }
-            combine(s.first1, s.first2, s.table, firstLayerLength);
+            inHalves(n, s.first1, s.first2, firstLayerLength, (i, acc) -> {
+                MlpKernels.scatterOneHot(row, i * h, h, left[i] * h, (elements + right[i]) * h, acc);
+                return 0;
+            });
+            Lanes.combine(s.first1, s.first2, s.table, firstLayerLength);
             gradients.write(s.table, 0, lane * size + weightOffset[0], firstLayerLength);
         });
     }
@@ -730,12 +632,11 @@ public final class BatchedMlp {
 
     /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
     long workspaceFloats() {
-        return workspaceFloats;
+        return buffers.floats();
     }
 
     private INDArray stack(int n, int width) {
-        workspaceFloats += (long) lanes * n * width;
-        return Nd4j.create(dataType, lanes, n, width);
+        return buffers.stack(lanes, n, width);
     }
 
     /** The stacked {@code [lanes, n, width]} activation buffers of one batch size, allocated on first use. */

@@ -3,7 +3,9 @@ package io.grokscope.model;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Runs a kernel over rows {@code [0, count)} in two fixed, contiguous ranges ("lanes"), each with its own
@@ -39,6 +41,32 @@ public final class Lanes<S> {
     /** Every lane's scratch in lane order, to combine partial results after {@link #run}. */
     public List<S> all() {
         return List.of(first, second);
+    }
+
+    /** The lanes' partial values (a loss total, a hit count), summed from zero in lane order. */
+    public double sum(ToDoubleFunction<S> partial) {
+        double total = 0;
+        total += partial.applyAsDouble(first);
+        total += partial.applyAsDouble(second);
+        return total;
+    }
+
+    /** {@code target[c]} = Σ over lanes, in lane order, of each lane's {@code partial(lane)[c]}, for c < width. */
+    public void sum(Function<S, double[]> partial, double[] target, int width) {
+        combine(partial.apply(first), partial.apply(second), target, width);
+    }
+
+    /**
+     * {@code target[c] = (0 + first[c]) + second[c]} for {@code c < width}: two lanes' partial sums (or two row
+     * halves') combined from zero in lane order, the one order every fixed-order sum of the models uses.
+     */
+    public static void combine(double[] first, double[] second, double[] target, int width) {
+        for (int c = 0; c < width; c++) {
+            double sum = 0;
+            sum += first[c];
+            sum += second[c];
+            target[c] = sum;
+        }
     }
 
     /** Runs {@code kernel} over [0, count) as two fixed ranges; returns once both ended, even if one failed. */

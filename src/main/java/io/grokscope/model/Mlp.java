@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -35,15 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * the one-hot first layer). Draws come from one {@link SeededRandom} in parameter order, row-major.
  *
  * <h2>Losses</h2>
- * <ul>
- *   <li>{@link Loss#CROSS_ENTROPY}: the mean over examples of log-sum-exp(z) - z_answer, computed per row with the
- *       maximum subtracted and the sum of exponentials accumulated in double, fused with its gradient
- *       (softmax - one-hot) / n.</li>
- *   <li>{@link Loss#MSE}: torch's {@code MSELoss()} on one-hot targets, i.e. the mean over all n·elements entries of
- *       (z - onehot)². Chosen over "sum over classes" because the Omnigrok and Gromov-style references use torch's
- *       default reduction, so their learning rates carry over.</li>
- * </ul>
- * Accuracy counts the first maximal logit (ties resolve to the lowest token).
+ * Mean softmax cross-entropy or torch's {@code MSELoss()} against one-hot targets, both in the shared
+ * {@link OutputHead}, which also adds {@code b_U} to the logits and sums its gradient.
  *
  * <h2>Speed</h2>
  * Only the matrix products go to BLAS, each through {@code Nd4j.gemm} into a preallocated array (cached per batch
@@ -78,8 +70,7 @@ public final class Mlp implements Model {
     private final HostView[] biasGradViews;
     private final INDArray unembed;
     private final INDArray unembedGradient;
-    private final HostView unembedBias;
-    private final HostView unembedBiasGrad;
+    private final OutputHead head; // b_U, the loss and its gradient
     private final HostView embedView;
     private final HostView embedGradView;
 
@@ -91,7 +82,7 @@ public final class Mlp implements Model {
     private final double[] rowBias;
 
     private final Map<Integer, Workspace> workspaces = new HashMap<>();
-    private long workspaceFloats; // every element allocated for workspaces so far, checked against workspaceFloats(...)
+    private final Buffers buffers; // allocates the workspaces and counts their elements
 
     Mlp(MlpSpec spec, int elements, DataType dataType, long seed) {
         this(spec, elements, dataType, seed, null);
@@ -138,12 +129,13 @@ public final class Mlp implements Model {
         }
         this.unembed = parameters.get("W_U");
         this.unembedGradient = parameters.gradient("W_U");
-        this.unembedBias = HostView.of(parameters.get("b_U"));
-        this.unembedBiasGrad = HostView.of(parameters.gradient("b_U"));
+        this.head = new OutputHead(elements, HostView.of(parameters.get("b_U")),
+                HostView.of(parameters.gradient("b_U")));
         this.firstLayerTable = new double[oneHot ? 2 * elements * widths[0] : elements * spec.embedDim()];
-        this.widest = Math.max(Math.max(inputWidth, elements), Arrays.stream(widths).max().orElse(1));
+        this.widest = Math.max(inputWidth, Arrays.stream(widths).max().orElse(1));
         this.rowBias = new double[widest];
         this.lanes = new Lanes<>(Scratch::new);
+        this.buffers = new Buffers(dataType);
     }
 
     /** The parameter names and shapes of an MLP, in buffer order. */
@@ -222,102 +214,26 @@ public final class Mlp implements Model {
         }
         Workspace w = workspace(n, true);
         forward(w, batch.left(), batch.right(), 0, n);
-        double value = loss == Loss.CROSS_ENTROPY
-                ? crossEntropyAndGradient(w, batch.answer(), n)
-                : squaredErrorAndGradient(w, batch.answer(), n);
+        double value = head.lossAndGradient(loss, w.logitsView, w.logitGradView, batch.answer(), n, w.answerShift);
         backward(w, batch.left(), batch.right(), n);
         return value;
     }
 
     @Override
     public Evaluation evaluate(Examples data, Loss loss) {
-        int total = data.size();
-        if (total == 0) {
-            return new Evaluation(Double.NaN, Double.NaN);
-        }
-        int[] answer = data.answer();
-        double lossSum = 0;
-        long correct = 0;
-        for (int start = 0; start < total; start += EVAL_CHUNK) {
-            int n = Math.min(EVAL_CHUNK, total - start);
-            Workspace w = workspace(n, false);
-            forward(w, data.left(), data.right(), start, n);
-            double[] bias = rowBias; // staged after the forward pass, whose activations stage their own biases there
-            unembedBias.read(0, bias, 0, elements);
-            HostView logits = w.logitsView;
-            int offset = start;
-            lanes.run(n, (lane, from, to) -> {
-                double[] z = lane.rowA;
-                double sum = 0;
-                long hits = 0;
-                for (int i = from; i < to; i++) {
-                    logits.read(i * elements, z, 0, elements);
-                    int y = answer[offset + i];
-                    int best = 0;
-                    double bestValue = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < elements; j++) {
-                        double v = z[j] + bias[j];
-                        z[j] = v;
-                        if (v > bestValue) {
-                            bestValue = v;
-                            best = j;
-                        }
-                    }
-                    if (best == y) {
-                        hits++;
-                    }
-                    sum += loss == Loss.CROSS_ENTROPY
-                            ? crossEntropy(z, y, bestValue)
-                            : squaredError(z, y);
-                }
-                lane.total = sum;
-                lane.count = hits;
-            });
-            for (Scratch lane : lanes.all()) {
-                lossSum += lane.total;
-                correct += lane.count;
-            }
-        }
-        return new Evaluation(lossSum / total, (double) correct / total);
-    }
-
-    /** log-sum-exp(z) - z[y] for one row of logits whose maximum is {@code max}. */
-    private double crossEntropy(double[] z, int y, double max) {
-        double sum = 0;
-        for (int j = 0; j < elements; j++) {
-            sum += Math.exp(z[j] - max);
-        }
-        return max + Math.log(sum) - z[y];
-    }
-
-    /** Mean over the classes of (z - onehot(y))² for one row. */
-    private double squaredError(double[] z, int y) {
-        double rowSum = 0;
-        for (int j = 0; j < elements; j++) {
-            double d = z[j] - (j == y ? 1.0 : 0.0);
-            rowSum += d * d;
-        }
-        return rowSum / elements;
+        return head.evaluate(data, loss, this::forwardChunk);
     }
 
     @Override
     public INDArray logits(int[] left, int[] right) {
-        if (left.length != right.length) {
-            throw new IllegalArgumentException("left and right must have the same length");
-        }
-        INDArray out = Nd4j.create(dataType, left.length, elements);
-        HostView target = HostView.of(out);
-        for (int start = 0; start < left.length; start += EVAL_CHUNK) {
-            int n = Math.min(EVAL_CHUNK, left.length - start);
-            Workspace w = workspace(n, false);
-            forward(w, left, right, start, n);
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < elements; j++) {
-                    target.set((start + i) * elements + j, w.logitsView.get(i * elements + j) + unembedBias.get(j));
-                }
-            }
-        }
-        return out;
+        return head.logits(left, right, dataType, this::forwardChunk);
+    }
+
+    /** Pairs {@code start..start+n-1} through the network in a workspace of n rows, for {@link OutputHead}. */
+    private HostView forwardChunk(int[] left, int[] right, int start, int n) {
+        Workspace w = workspace(n, false);
+        forward(w, left, right, start, n);
+        return w.logitsView;
     }
 
     @Override
@@ -381,9 +297,7 @@ public final class Mlp implements Model {
             for (int i = from; i < to; i++) {
                 int ra = checkToken(left[start + i]) * h;
                 int rb = (elements + checkToken(right[start + i])) * h;
-                for (int j = 0; j < h; j++) {
-                    row[j] = table[ra + j] + table[rb + j];
-                }
+                MlpKernels.gatherOneHot(table, ra, rb, row, 0, h);
                 pre.write(row, 0, i * h, h);
             }
         });
@@ -409,120 +323,21 @@ public final class Mlp implements Model {
                 double[] b = lane.rowB;
                 for (int i = from; i < to; i++) {
                     pre.read(i * h, a, 0, h);
-                    for (int j = 0; j < h; j++) {
-                        double z = a[j] + bias[j];
-                        a[j] = z;
-                        b[j] = z * z;
-                    }
+                    MlpKernels.biasSquare(a, b, 0, bias, h);
                     pre.write(a, 0, i * h, h);
                     post.write(b, 0, i * h, h);
                 }
             });
         } else {
-            // (z + |z|)/2 is max(z, 0) exactly and compiles without a branch; with random signs a branch per element
-            // mispredicts half the time (about 9 ms instead of under 2 on 3830x512).
             lanes.run(n, (lane, from, to) -> {
                 double[] a = lane.rowA;
                 for (int i = from; i < to; i++) {
                     post.read(i * h, a, 0, h);
-                    for (int j = 0; j < h; j++) {
-                        double z = a[j] + bias[j];
-                        a[j] = 0.5 * (z + Math.abs(z));
-                    }
+                    MlpKernels.biasRelu(a, 0, bias, h);
                     post.write(a, 0, i * h, h);
                 }
             });
         }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Losses (fused with the output bias and the gradient into the logits)
-
-    /**
-     * Mean softmax cross-entropy and its gradient (softmax - one-hot)/n into w.logitGrad, with the output bias added
-     * on the way and its gradient summed. The exponentials run as one ND4J op over the shifted logits (a Math.exp per
-     * element was the slowest part of the loss); element-wise, it gives the same values whatever the thread count.
-     */
-    private double crossEntropyAndGradient(Workspace w, int[] answer, int n) {
-        HostView z = w.logitsView;
-        HostView dz = w.logitGradView;
-        double[] bias = rowBias;
-        unembedBias.read(0, bias, 0, elements);
-        double[] answerShift = w.answerShift; // z[y] - max per row, kept in double for the loss
-        lanes.run(n, (lane, from, to) -> {
-            double[] row = lane.rowA;
-            for (int i = from; i < to; i++) {
-                z.read(i * elements, row, 0, elements);
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < elements; j++) {
-                    row[j] += bias[j];
-                    max = Math.max(max, row[j]);
-                }
-                for (int j = 0; j < elements; j++) {
-                    row[j] -= max;
-                }
-                answerShift[i] = row[answer[i]];
-                dz.write(row, 0, i * elements, elements);
-            }
-        });
-        Nd4j.exec(new Exp(w.logitGrad, w.logitGrad));
-        double invN = 1.0 / n;
-        lanes.run(n, (lane, from, to) -> {
-            double[] row = lane.rowA;
-            double[] biasGrad = lane.accumulator;
-            Arrays.fill(biasGrad, 0, elements, 0.0);
-            double total = 0;
-            for (int i = from; i < to; i++) {
-                dz.read(i * elements, row, 0, elements);
-                double sum = 0;
-                for (int j = 0; j < elements; j++) {
-                    sum += row[j];
-                }
-                int y = answer[i];
-                total += Math.log(sum) - answerShift[i];
-                double scale = invN / sum;
-                for (int j = 0; j < elements; j++) {
-                    row[j] *= scale;
-                }
-                row[y] -= invN;
-                for (int j = 0; j < elements; j++) {
-                    biasGrad[j] += row[j];
-                }
-                dz.write(row, 0, i * elements, elements);
-            }
-            lane.total = total;
-        });
-        writeLaneSums(elements, unembedBiasGrad);
-        return laneTotal() * invN;
-    }
-
-    private double squaredErrorAndGradient(Workspace w, int[] answer, int n) {
-        HostView z = w.logitsView;
-        HostView dz = w.logitGradView;
-        double[] bias = rowBias;
-        unembedBias.read(0, bias, 0, elements);
-        double count = (double) n * elements;
-        lanes.run(n, (lane, from, to) -> {
-            double[] row = lane.rowA;
-            double[] biasGrad = lane.accumulator;
-            Arrays.fill(biasGrad, 0, elements, 0.0);
-            double total = 0;
-            for (int i = from; i < to; i++) {
-                z.read(i * elements, row, 0, elements);
-                int y = answer[i];
-                for (int j = 0; j < elements; j++) {
-                    double d = row[j] + bias[j] - (j == y ? 1.0 : 0.0);
-                    total += d * d;
-                    double g = 2.0 * d / count;
-                    row[j] = g;
-                    biasGrad[j] += g;
-                }
-                dz.write(row, 0, i * elements, elements);
-            }
-            lane.total = total;
-        });
-        writeLaneSums(elements, unembedBiasGrad);
-        return laneTotal() / count;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -560,22 +375,7 @@ public final class Mlp implements Model {
             for (int i = from; i < to; i++) {
                 g.read(i * h, a, 0, h);
                 other.read(i * h, b, 0, h);
-                if (quadratic) {
-                    for (int j = 0; j < h; j++) {
-                        a[j] *= 2.0 * b[j];
-                    }
-                } else {
-                    // Branch-free: relu(z) >= 0, so its bit pattern is non-zero exactly where the derivative is 1,
-                    // and (bits | -bits) >> 63 is an all-ones or all-zeros mask for g.
-                    for (int j = 0; j < h; j++) {
-                        long bits = Double.doubleToRawLongBits(b[j]);
-                        long mask = (bits | -bits) >> 63;
-                        a[j] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[j]) & mask);
-                    }
-                }
-                for (int j = 0; j < h; j++) {
-                    acc[j] += a[j];
-                }
+                MlpKernels.activationBackward(a, b, 0, h, quadratic, acc);
                 g.write(a, 0, i * h, h);
             }
         });
@@ -592,14 +392,7 @@ public final class Mlp implements Model {
             double[] a = lane.rowA;
             for (int i = from; i < to; i++) {
                 dx.read(i * 2 * e, a, 0, 2 * e);
-                int ra = left[i] * e;
-                int rb = right[i] * e;
-                for (int k = 0; k < e; k++) {
-                    acc[ra + k] += a[k];
-                }
-                for (int k = 0; k < e; k++) {
-                    acc[rb + k] += a[e + k];
-                }
+                MlpKernels.scatterEmbedding(a, 0, e, left[i] * e, right[i] * e, acc);
             }
         });
         writeFirstLayerSums(embedGradView);
@@ -615,12 +408,7 @@ public final class Mlp implements Model {
             double[] row = lane.rowA;
             for (int i = from; i < to; i++) {
                 g.read(i * h, row, 0, h);
-                int ra = left[i] * h;
-                int rb = (elements + right[i]) * h;
-                for (int j = 0; j < h; j++) {
-                    acc[ra + j] += row[j];
-                    acc[rb + j] += row[j];
-                }
+                MlpKernels.scatterOneHot(row, 0, h, left[i] * h, (elements + right[i]) * h, acc);
             }
         });
         writeFirstLayerSums(weightGradViews[0]);
@@ -635,41 +423,20 @@ public final class Mlp implements Model {
         final double[] rowB = new double[widest];
         final double[] accumulator = new double[widest]; // bias gradient partial sums
         final double[] firstLayer = new double[firstLayerTable.length]; // scatter-add partial sums
-        double total;
-        long count;
     }
 
     /** target[c] = Σ over lanes, in order, of lane.accumulator[c]. */
     private void writeLaneSums(int width, HostView target) {
         double[] sum = rowBias; // the staged bias is no longer needed by the time gradients are summed
-        Arrays.fill(sum, 0, width, 0.0);
-        for (Scratch lane : lanes.all()) {
-            for (int c = 0; c < width; c++) {
-                sum[c] += lane.accumulator[c];
-            }
-        }
+        lanes.sum(lane -> lane.accumulator, sum, width);
         target.write(sum, 0, 0, width);
     }
 
     /** target = Σ over lanes, in order, of lane.firstLayer. */
     private void writeFirstLayerSums(HostView target) {
         double[] sum = firstLayerTable; // the staged table is no longer needed during the backward pass
-        Arrays.fill(sum, 0.0);
-        for (Scratch lane : lanes.all()) {
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] += lane.firstLayer[c];
-            }
-        }
+        lanes.sum(lane -> lane.firstLayer, sum, sum.length);
         target.write(sum, 0, 0, sum.length);
-    }
-
-    /** The lanes' partial totals, summed in lane order. */
-    private double laneTotal() {
-        double total = 0;
-        for (Scratch lane : lanes.all()) {
-            total += lane.total;
-        }
-        return total;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -691,12 +458,11 @@ public final class Mlp implements Model {
 
     /** Elements allocated for workspaces so far, for tests of the static {@code workspaceFloats}. */
     long workspaceFloats() {
-        return workspaceFloats;
+        return buffers.floats();
     }
 
     private INDArray buffer(long rows, long columns) {
-        workspaceFloats += rows * columns;
-        return Nd4j.create(dataType, rows, columns);
+        return buffers.matrix(rows, columns);
     }
 
     private Workspace workspace(int n, boolean training) {
