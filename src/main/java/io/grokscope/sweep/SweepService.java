@@ -1,5 +1,6 @@
 package io.grokscope.sweep;
 
+import io.grokscope.database.JobStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -155,11 +156,11 @@ public class SweepService {
     }
 
     private static SweepProgress progress(SweepResults results) {
-        Map<String, Integer> byStatus = new HashMap<>();
+        Map<JobStatus, Integer> byStatus = new HashMap<>();
         long budget = 0;
         long saved = 0;
         for (var run : results.runs()) {
-            byStatus.merge(run.summary().status().name(), 1, Integer::sum);
+            byStatus.merge(run.summary().status(), 1, Integer::sum);
             budget += run.summary().totalSteps();
             saved += run.summary().stepsSaved() == null ? 0 : run.summary().stepsSaved();
         }
