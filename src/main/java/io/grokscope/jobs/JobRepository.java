@@ -80,37 +80,32 @@ class JobRepository {
      * when there is no such job.
      */
     Optional<JobStatus> cancel(long experimentId) {
-        return cancel("j.experiment_id = ?", experimentId).stream().findFirst();
+        return Optional.ofNullable(cancel(List.of(experimentId)).get(experimentId));
     }
 
     /** {@link #cancel(long)} of every named job that has not finished; returns how many were cancelled or flagged. */
     int cancelAll(Collection<Long> experimentIds) {
-        return cancel("j.experiment_id = any(?) and j.status in " + ACTIVE,
-                experimentIds.toArray(Long[]::new)).size();
+        return (int) cancel(experimentIds).values().stream().filter(JobStatus::isActive).count();
     }
 
-    private List<JobStatus> cancel(String condition, Object argument) {
-        return shared.query("""
-                with target as (
-                    select j.experiment_id, j.status from job j
-                    where %s
-                    order by j.experiment_id
-                    for update)
-                update job j set
-                    status = case when t.status = %s then %s else j.status end,
-                    finished_at = case when t.status = %s then now() else j.finished_at end,
-                    cancel_requested = j.cancel_requested or t.status = %s
-                from target t where j.experiment_id = t.experiment_id
-                returning t.status
-                """.formatted(condition, QUEUED, CANCELLED, QUEUED, RUNNING),
-                (rs, i) -> JobStatus.of(rs.getString(1)), argument);
+    /** Locks the jobs (in id order), cancels or flags the active ones, and returns every job's status before. */
+    private Map<Long, JobStatus> cancel(Collection<Long> experimentIds) {
+        Map<Long, JobStatus> before = lockForRemoval(experimentIds);
+        shared.update("""
+                update job set
+                    status = case when status = %1$s then %2$s else status end,
+                    finished_at = case when status = %1$s then now() else finished_at end,
+                    cancel_requested = cancel_requested or status = %3$s
+                where experiment_id = any(?) and status in %4$s
+                """.formatted(QUEUED, CANCELLED, RUNNING, ACTIVE), (Object) experimentIds.toArray(Long[]::new));
+        return before;
     }
 
     /**
-     * Locks the jobs of experiments about to be deleted (in id order, so two callers cannot deadlock) until the
-     * caller's transaction ends, and returns their statuses: a claim skips them and a worker's fenced writes wait, so
-     * nothing starts or finishes under the delete. The caller locks these before the experiment rows: a worker's
-     * metric write takes them in that order too (the fence's share lock, then the foreign key's on the experiment).
+     * Locks the jobs of experiments about to be deleted or cancelled (in id order, so two callers cannot deadlock)
+     * until the caller's transaction ends, and returns their statuses: a claim skips them and a worker's fenced writes
+     * wait, so nothing starts or finishes meanwhile. A caller that also locks the experiment rows locks these first: a
+     * worker's metric write takes them in that order too (the fence's share lock, then the foreign key's).
      */
     Map<Long, JobStatus> lockForRemoval(Collection<Long> experimentIds) {
         Map<Long, JobStatus> statuses = new HashMap<>();

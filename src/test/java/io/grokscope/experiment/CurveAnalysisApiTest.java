@@ -44,7 +44,7 @@ class CurveAnalysisApiTest {
                 + " \"ADD\", \"modulus\": 11}, \"model\": {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]},"
                 + " \"training\": {\"steps\": 1000000}, \"analysis\": {\"memorizationThreshold\": 0.99,"
                 + " \"generalizationThreshold\": 0.99, \"grokkingMinDelay\": 1000}}").json().get("id").asLong();
-        jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+        jdbc.update("update job set status = 'SUCCEEDED', finished_at = now() where experiment_id = ?", id);
         jdbc.update("delete from metric_point where experiment_id = ?", id);
         List<Object[]> rows = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("docs/reproductions/nanda/metrics.csv")).subList(1,
