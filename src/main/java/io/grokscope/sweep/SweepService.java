@@ -1,6 +1,5 @@
 package io.grokscope.sweep;
 
-import io.grokscope.database.JobStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +8,7 @@ import io.grokscope.analysis.MetricSeries;
 import io.grokscope.analysis.SeedBand;
 import io.grokscope.experiment.ExperimentService;
 import io.grokscope.experiment.ExperimentSpec;
+import io.grokscope.database.JobStatus;
 import io.grokscope.database.StoredJson;
 import io.grokscope.jobs.JobProperties;
 import io.grokscope.metrics.BandView;
