@@ -378,7 +378,7 @@ public final class LoadTest {
         }
         Long[] ids = api.keySet().toArray(Long[]::new);
         Map<Long, String> rows = new TreeMap<>();
-        jdbc.query("select id, status from experiment where id = any(?)",
+        jdbc.query("select experiment_id, status from job where experiment_id = any(?)",
                 ps -> ps.setArray(1, ps.getConnection().createArrayOf("bigint", ids)),
                 rs -> {
                     rows.put(rs.getLong(1), rs.getString(2));
@@ -387,15 +387,16 @@ public final class LoadTest {
                 namePrefix + "%");
         long expectedEvaluations = STEPS / EVAL_EVERY + 1;
         List<Long> incomplete = jdbc.query("""
-                select e.id from experiment e where e.id = any(?) and e.status = 'SUCCEEDED'
-                  and (select count(*) from metric_point m where m.experiment_id = e.id and m.metric = 'test_acc') <> ?
+                select j.experiment_id from job j where j.experiment_id = any(?) and j.status = 'SUCCEEDED'
+                  and (select count(*) from metric_point m where m.experiment_id = j.experiment_id
+                       and m.metric = 'test_acc') <> ?
                 """, ps -> {
                     ps.setArray(1, ps.getConnection().createArrayOf("bigint", ids));
                     ps.setLong(2, expectedEvaluations);
                 }, (rs, i) -> rs.getLong(1));
         long succeeded = rows.values().stream().filter("SUCCEEDED"::equals).count();
         // The verdict is summarised onto the row after each run (a best effort: the analysis stays available anyway).
-        long withVerdict = jdbc.query("select count(*) from experiment where id = any(?) and status = 'SUCCEEDED'"
+        long withVerdict = jdbc.query("select count(*) from job where experiment_id = any(?) and status = 'SUCCEEDED'"
                 + " and verdict is not null", ps -> ps.setArray(1, ps.getConnection().createArrayOf("bigint", ids)),
                 (rs, i) -> rs.getLong(1)).get(0);
         long submitTimeouts = tallies.get(Kind.SUBMIT).count("timeout"::equals);

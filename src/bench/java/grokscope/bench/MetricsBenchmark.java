@@ -100,9 +100,11 @@ public final class MetricsBenchmark {
     }
 
     private long runningExperiment(String name) {
-        return jdbc.queryForObject("insert into experiment (name, status, spec, operation, model_type, total_steps,"
-                + " attempt, worker, lease_expires_at) values (?, 'RUNNING', '{}'::jsonb, 'ADD', 'MLP', 1, 1,"
-                + " 'bench/0', now() + interval '1 hour') returning id", Long.class, name);
+        return jdbc.queryForObject("with e as (insert into experiment (name, spec, operation, model_type,"
+                + " total_steps) values (?, '{}'::jsonb, 'ADD', 'MLP', 1) returning id)"
+                + " insert into job (experiment_id, status, attempt, worker, lease_expires_at)"
+                + " select id, 'RUNNING', 1, 'bench/0', now() + interval '1 hour' from e returning experiment_id",
+                Long.class, name);
     }
 
     /** The rows of a run with 12 metrics per step. */

@@ -1,11 +1,13 @@
 package io.grokscope.experiment;
 
+import io.grokscope.database.JobStatus;
 import io.grokscope.analysis.Metric;
 import io.grokscope.analysis.MetricHistory;
 import io.grokscope.analysis.PhaseAnalysis;
 import io.grokscope.analysis.PhaseAnalyzer;
 import io.grokscope.analysis.PhaseThresholds;
 import io.grokscope.analysis.ProgressMeasures;
+import io.grokscope.jobs.JobQueue;
 import io.grokscope.jobs.RunFinished;
 import io.grokscope.jobs.RunHeadline;
 import io.grokscope.jobs.RunSummarizer;
@@ -28,7 +30,8 @@ import org.springframework.stereotype.Service;
  * The phase-transition analysis of a stored run: its series read back from the metrics store, the thresholds from
  * its spec, the key frequencies from its latest spectrum, then {@link PhaseAnalyzer}. Computed on every request (a
  * pure function of stored data, so a running run's analysis is always current); when a run finishes its headline
- * numbers are also written onto the experiment row, for listing without re-analysing.
+ * numbers are also written onto its job row (by the job pool, see {@link RunSummarizer}), for listing without
+ * re-analysing.
  */
 @Service
 public class AnalysisService implements RunSummarizer {
@@ -44,9 +47,12 @@ public class AnalysisService implements RunSummarizer {
     private final ExperimentSpecReader specs;
     private final MetricQueries metrics;
     private final SpectrumStore spectra;
+    private final JobQueue jobs;
 
-    AnalysisService(JdbcTemplate jdbc, ExperimentSpecReader specs, MetricQueries metrics, SpectrumStore spectra) {
+    AnalysisService(JdbcTemplate jdbc, ExperimentSpecReader specs, MetricQueries metrics, SpectrumStore spectra,
+            JobQueue jobs) {
         this.jdbc = jdbc;
+        this.jobs = jobs;
         this.specs = specs;
         this.metrics = metrics;
         this.spectra = spectra;
@@ -87,9 +93,10 @@ public class AnalysisService implements RunSummarizer {
     }
 
     /** The analysis, taking the run's status to be {@code status} (null: as stored). */
-    private PhaseAnalysis compute(long experimentId, ExperimentStatus status) {
-        List<StoredRun> runs = jdbc.query("select status, spec::text from experiment where id = ?",
-                (rs, i) -> new StoredRun(status != null ? status : ExperimentStatus.valueOf(rs.getString(1)),
+    private PhaseAnalysis compute(long experimentId, JobStatus status) {
+        List<StoredRun> runs = jdbc.query("select j.status, e.spec::text from experiment e"
+                + " join job j on j.experiment_id = e.id where e.id = ?",
+                (rs, i) -> new StoredRun(status != null ? status : JobStatus.of(rs.getString(1)),
                         rs.getString(2)), experimentId);
         if (runs.isEmpty()) {
             throw new ResourceNotFoundException("experiment", experimentId);
@@ -114,10 +121,10 @@ public class AnalysisService implements RunSummarizer {
             absent = Map.of(Metric.EXCLUDED_LOSS, "analysis.progressMeasuresEvery is 0 (never measured)",
                     Metric.RESTRICTED_LOSS, "analysis.progressMeasuresEvery is 0 (never measured)");
         }
-        boolean running = run.status() == ExperimentStatus.QUEUED || run.status() == ExperimentStatus.RUNNING;
+        boolean running = run.status() == JobStatus.QUEUED || run.status() == JobStatus.RUNNING;
         PhaseAnalysis analysis = new PhaseAnalyzer(thresholds).analyse(history, running, keys, absent)
                 .withExperimentId(experimentId);
-        if (run.status() == ExperimentStatus.CANCELLED || run.status() == ExperimentStatus.FAILED) {
+        if (run.status() == JobStatus.CANCELLED || run.status() == JobStatus.FAILED) {
             analysis = analysis.withNotes(List.of("the run ended " + run.status()
                     + " and is analysed on the data it recorded"));
         }
@@ -126,8 +133,8 @@ public class AnalysisService implements RunSummarizer {
 
     /** The headline the job pool writes with a run's final status (see {@link RunSummarizer}). */
     @Override
-    public RunHeadline summarise(long experimentId, String finalStatus) {
-        PhaseAnalysis analysis = compute(experimentId, ExperimentStatus.valueOf(finalStatus));
+    public RunHeadline summarise(long experimentId, JobStatus finalStatus) {
+        PhaseAnalysis analysis = compute(experimentId, finalStatus);
         return new RunHeadline(analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay());
     }
 
@@ -143,7 +150,7 @@ public class AnalysisService implements RunSummarizer {
         // so the margin Settlement measures in steps is never overstated.
         Long last = jdbc.queryForObject("select max(step) from metric_point where experiment_id = ? and metric = ?",
                 Long.class, experimentId, Metric.TEST_ACC.wireName());
-        PhaseAnalysis analysis = compute(experimentId, ExperimentStatus.SUCCEEDED);
+        PhaseAnalysis analysis = compute(experimentId, JobStatus.SUCCEEDED);
         return last == null ? java.util.Optional.empty() : java.util.Optional.of(new SoFar(analysis, last));
     }
 
@@ -159,8 +166,7 @@ public class AnalysisService implements RunSummarizer {
     /** At start-up: every finished run without a headline, e.g. one that ended under an older version. */
     @EventListener(ApplicationReadyEvent.class)
     public void reconcileHeadlines() {
-        List<Long> missing = jdbc.queryForList("select id from experiment where verdict is null"
-                + " and status in ('SUCCEEDED', 'FAILED', 'CANCELLED') order by id limit 1000", Long.class);
+        List<Long> missing = jobs.finishedWithoutHeadline(1000);
         missing.forEach(this::fillMissingHeadline);
         if (!missing.isEmpty()) {
             log.info("Reconciled the analysis headline of {} finished run(s)", missing.size());
@@ -170,15 +176,14 @@ public class AnalysisService implements RunSummarizer {
     private void fillMissingHeadline(long experimentId) {
         try {
             PhaseAnalysis analysis = analyse(experimentId);
-            jdbc.update("update experiment set verdict = ?, generalization_step = ?, grokking_delay = ?"
-                    + " where id = ? and verdict is null and status in ('SUCCEEDED', 'FAILED', 'CANCELLED')",
-                    analysis.verdict().name(), analysis.generalizationStep(), analysis.grokkingDelay(), experimentId);
+            jobs.fillMissingHeadline(experimentId, new RunHeadline(analysis.verdict().name(),
+                    analysis.generalizationStep(), analysis.grokkingDelay()));
         } catch (RuntimeException e) {
             // The run's data is stored either way; its analysis stays available on request.
             log.warn("Could not summarise the analysis of experiment {}: {}", experimentId, e.toString());
         }
     }
 
-    private record StoredRun(ExperimentStatus status, String specJson) {
+    private record StoredRun(JobStatus status, String specJson) {
     }
 }

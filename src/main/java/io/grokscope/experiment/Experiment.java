@@ -1,10 +1,7 @@
 package io.grokscope.experiment;
 
-import io.grokscope.training.BatchKey;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -15,8 +12,10 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * The persistent experiment row. It never leaves the {@code experiment} package: HTTP sees {@link ExperimentView}.
- * State changes go through the methods below, which enforce the life cycle.
+ * The persistent experiment row: the researcher's record (name, the completed spec as submitted, what it is filed
+ * under, when it was submitted, tags and note). It never leaves the {@code experiment} package (HTTP sees
+ * {@link ExperimentView}) and is written only through {@link ExperimentRepository}. How the run goes (status, attempts,
+ * progress, outcome) is the job pool's {@code job} row (V10), read through {@link io.grokscope.jobs.JobQueue}.
  */
 @Entity
 @Table(name = "experiment")
@@ -28,9 +27,6 @@ class Experiment {
 
     private String name;
 
-    @Enumerated(EnumType.STRING)
-    private ExperimentStatus status;
-
     /** The complete spec as JSON; the typed view is {@link ExperimentSpec}. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(columnDefinition = "jsonb")
@@ -38,20 +34,8 @@ class Experiment {
 
     private String operation;
     private String modelType;
-    private int priority;
     private long totalSteps;
-    private boolean cancelRequested;
     private Instant createdAt;
-    private Instant startedAt;
-    private Instant finishedAt;
-    private String error;
-    private int attempt;
-    private String worker;
-    private long progressStep;
-    private Double stepsPerSecond;
-    private String verdict;
-    private Long generalizationStep;
-    private Long grokkingDelay;
 
     /** The researcher's labels (V8); at most {@link ExperimentAnnotations#MAX_TAGS}. */
     @JdbcTypeCode(SqlTypes.ARRAY)
@@ -60,14 +44,6 @@ class Experiment {
 
     private String note;
 
-    /** Why the run ended before its budget ({@code analysis.stopWhenSettled}; written by the job pool). */
-    private String stopReason;
-    private Long settledAt;
-    private Long stepsSaved;
-
-    /** Which queued runs may train with this one as lanes of one batch (V9; {@code BatchKey#canonical}). */
-    private String batchKey;
-
     @Version
     private long version;
 
@@ -75,42 +51,16 @@ class Experiment {
         // for JPA
     }
 
-    static Experiment queued(ExperimentSpec completeSpec, String specJson, Instant now) {
+    /** The record of a new submission; its job is queued beside it ({@link io.grokscope.jobs.JobQueue#enqueue}). */
+    static Experiment submitted(ExperimentSpec completeSpec, String specJson, Instant now) {
         Experiment e = new Experiment();
         e.name = completeSpec.name();
-        e.status = ExperimentStatus.QUEUED;
         e.spec = specJson;
         e.operation = completeSpec.task().operation().name();
         e.modelType = completeSpec.model() instanceof TransformerSettings ? "TRANSFORMER" : "MLP";
-        e.priority = completeSpec.priority();
         e.totalSteps = completeSpec.training().steps();
         e.createdAt = now;
-        e.batchKey = BatchKey.of(completeSpec.toRunConfig()).map(BatchKey::canonical).orElse(null);
         return e;
-    }
-
-    /**
-     * Asks the experiment to stop. A queued one is cancelled at once; a running one is flagged and its worker stops
-     * it. Returns false when it has already finished otherwise (nothing to cancel).
-     */
-    boolean requestCancel(Instant now) {
-        switch (status) {
-            case QUEUED -> {
-                status = ExperimentStatus.CANCELLED;
-                finishedAt = now;
-                return true;
-            }
-            case RUNNING -> {
-                cancelRequested = true;
-                return true;
-            }
-            case CANCELLED -> {
-                return true;
-            }
-            default -> {
-                return false;
-            }
-        }
     }
 
     /** Replaces the tags and the note; null leaves that one as it is (validated by the caller). */
@@ -139,10 +89,6 @@ class Experiment {
         return name;
     }
 
-    ExperimentStatus status() {
-        return status;
-    }
-
     String specJson() {
         return spec;
     }
@@ -151,63 +97,7 @@ class Experiment {
         return totalSteps;
     }
 
-    boolean cancelRequested() {
-        return cancelRequested;
-    }
-
     Instant createdAt() {
         return createdAt;
-    }
-
-    Instant startedAt() {
-        return startedAt;
-    }
-
-    Instant finishedAt() {
-        return finishedAt;
-    }
-
-    String error() {
-        return error;
-    }
-
-    int attempt() {
-        return attempt;
-    }
-
-    String worker() {
-        return worker;
-    }
-
-    long progressStep() {
-        return progressStep;
-    }
-
-    Double stepsPerSecond() {
-        return stepsPerSecond;
-    }
-
-    String verdict() {
-        return verdict;
-    }
-
-    Long generalizationStep() {
-        return generalizationStep;
-    }
-
-    String stopReason() {
-        return stopReason;
-    }
-
-    Long settledAt() {
-        return settledAt;
-    }
-
-    Long stepsSaved() {
-        return stepsSaved;
-    }
-
-    Long grokkingDelay() {
-        return grokkingDelay;
     }
 }

@@ -1,5 +1,6 @@
 package io.grokscope.experiment;
 
+import io.grokscope.database.JobStatus;
 import io.grokscope.web.FieldError;
 import io.grokscope.web.InvalidInputException;
 import io.grokscope.web.ServiceLimits;
@@ -84,7 +85,7 @@ class ExperimentController {
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "listExperiments")
-    ExperimentPage list(@RequestParam(required = false) ExperimentStatus status,
+    ExperimentPage list(@RequestParam(required = false) JobStatus status,
             @RequestParam(required = false) @Size(max = 100) String name,
             @RequestParam(required = false) io.grokscope.task.Operation operation,
             @Parameter(schema = @Schema(allowableValues = { "MLP", "TRANSFORMER" }))

@@ -7,7 +7,10 @@ import java.util.Optional;
 import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.repository.Repository;
 
-/** Experiments by id; filtered pages come from {@link ExperimentSearch}. */
+/**
+ * Experiments by id, and the only way the {@code experiment} table is written (V10: the job pool writes its own
+ * {@code job} table, never this one). Filtered pages come from {@link ExperimentSearch}.
+ */
 interface ExperimentRepository extends Repository<Experiment, Long> {
 
     Experiment save(Experiment experiment);
@@ -15,9 +18,8 @@ interface ExperimentRepository extends Repository<Experiment, Long> {
     Optional<Experiment> findById(long id);
 
     /**
-     * The row, locked until the transaction ends. Cancel and delete read with it: the job pool updates the same row
-     * (heartbeats, progress, status) with plain SQL that bumps its version, so an unlocked read followed by a
-     * versioned write would fail on any heartbeat in between; locked, the two simply take turns.
+     * The row, locked until the transaction ends: an annotation reads, changes and writes it back, and two at once
+     * simply take turns instead of one failing on the version check. Nothing else writes the row.
      */
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     Optional<Experiment> findLockedById(long id);
@@ -27,8 +29,9 @@ interface ExperimentRepository extends Repository<Experiment, Long> {
     List<Experiment> findByIdIn(Collection<Long> ids);
 
     /**
-     * Locks the rows (in id order, so two callers cannot deadlock) until the transaction ends: the job pool's claim
-     * skips locked rows and its fenced updates wait, so nothing starts or finishes under a bulk cancel or delete.
+     * Locks the rows (in id order, so two callers cannot deadlock) until the transaction ends, for a bulk delete:
+     * taken after their jobs' locks ({@link io.grokscope.jobs.JobQueue#lockForRemoval}), the order a worker's metric
+     * write takes them in too.
      */
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     List<Experiment> findByIdInOrderById(Collection<Long> ids);

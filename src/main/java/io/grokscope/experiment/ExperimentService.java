@@ -1,8 +1,11 @@
 package io.grokscope.experiment;
 
+import io.grokscope.database.JobStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grokscope.jobs.JobQueue;
+import io.grokscope.jobs.JobState;
+import io.grokscope.training.BatchKey;
 import io.grokscope.web.ConflictException;
 import io.grokscope.web.ResourceNotFoundException;
 import java.time.Clock;
@@ -15,7 +18,11 @@ import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Submitting, reading, cancelling and deleting experiments. Specs arrive validated. */
+/**
+ * Submitting, reading, cancelling and deleting experiments. Specs arrive validated. An experiment is two rows: the
+ * researcher's record ({@link Experiment}, written here through {@link ExperimentRepository}) and its job (written by
+ * the job pool, reached through {@link JobQueue}); both are created, cancelled and deleted in one transaction.
+ */
 @Service
 public class ExperimentService {
 
@@ -37,15 +44,21 @@ public class ExperimentService {
     }
 
     /**
-     * Stores the complete spec and queues the experiment: the row is the job, inserted in the same transaction that
-     * checks the queue's bound, so a refused submission (429) leaves nothing behind.
+     * Stores the complete spec and queues the experiment's job, in the same transaction that checks the queue's
+     * bound, so a refused submission (429) leaves nothing behind.
      */
     @Transactional
     public ExperimentView submit(ExperimentSpec spec) {
         queue.admit(1);
         ExperimentSpec complete = spec.withDefaults();
-        Experiment saved = repository.save(Experiment.queued(complete, toJson(complete), clock.instant()));
-        return toView(saved);
+        Experiment saved = repository.save(Experiment.submitted(complete, toJson(complete), clock.instant()));
+        return toView(saved, enqueue(saved, complete));
+    }
+
+    /** The job of a just-saved experiment: claimed in priority order, batched with runs of the same key. */
+    private JobState enqueue(Experiment saved, ExperimentSpec complete) {
+        String batchKey = BatchKey.of(complete.toRunConfig()).map(BatchKey::canonical).orElse(null);
+        return queue.enqueue(saved.id(), complete.priority(), batchKey);
     }
 
     /**
@@ -59,7 +72,9 @@ public class ExperimentService {
         Instant now = clock.instant();
         return specs.stream().map(spec -> {
             ExperimentSpec complete = spec.withDefaults();
-            return repository.save(Experiment.queued(complete, toJson(complete), now)).id();
+            Experiment saved = repository.save(Experiment.submitted(complete, toJson(complete), now));
+            enqueue(saved, complete);
+            return saved.id();
         }).toList();
     }
 
@@ -69,7 +84,9 @@ public class ExperimentService {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        return repository.findByIdIn(ids).stream().map(ExperimentService::toSummary)
+        Map<Long, JobState> jobs = queue.states(ids);
+        return repository.findByIdIn(ids).stream().filter(e -> jobs.containsKey(e.id()))
+                .map(e -> toSummary(e, jobs.get(e.id())))
                 .collect(Collectors.toMap(ExperimentSummary::id, Function.identity()));
     }
 
@@ -83,15 +100,7 @@ public class ExperimentService {
         if (ids.isEmpty()) {
             return 0;
         }
-        int cancelled = 0;
-        Instant now = clock.instant();
-        for (Experiment experiment : repository.findByIdInOrderById(ids)) {
-            if (!experiment.status().isTerminal() && experiment.requestCancel(now)) {
-                repository.save(experiment);
-                cancelled++;
-            }
-        }
-        return cancelled;
+        return queue.cancelAll(ids);
     }
 
     /** Deletes every named experiment with all its data, or none of them (409) while any of them runs. */
@@ -100,14 +109,14 @@ public class ExperimentService {
         if (ids.isEmpty()) {
             return;
         }
-        List<Experiment> experiments = repository.findByIdInOrderById(ids);
-        List<Long> running = experiments.stream().filter(e -> e.status() == ExperimentStatus.RUNNING)
-                .map(Experiment::id).toList();
+        Map<Long, JobStatus> statuses = queue.lockForRemoval(ids);
+        List<Long> running = statuses.entrySet().stream().filter(e -> e.getValue() == JobStatus.RUNNING)
+                .map(Map.Entry::getKey).sorted().toList();
         if (!running.isEmpty()) {
             throw new ConflictException(running.size() + " of the experiments are running (" + abbreviate(running)
                     + "); cancel them first");
         }
-        experiments.forEach(repository::delete);
+        repository.findByIdInOrderById(ids).forEach(repository::delete);
     }
 
     private static String abbreviate(List<Long> ids) {
@@ -126,9 +135,11 @@ public class ExperimentService {
         ExperimentSearch.Found found = search.page(filters, page, size);
         Map<Long, Experiment> byId = repository.findByIdIn(found.ids()).stream()
                 .collect(Collectors.toMap(Experiment::id, Function.identity()));
-        // A run deleted between the two reads is left out of this page rather than shown half.
-        List<ExperimentView> items = found.ids().stream().map(byId::get).filter(java.util.Objects::nonNull)
-                .map(this::toView).toList();
+        Map<Long, JobState> jobs = queue.states(found.ids());
+        // A run deleted between the reads is left out of this page rather than shown half.
+        List<ExperimentView> items = found.ids().stream()
+                .filter(id -> byId.containsKey(id) && jobs.containsKey(id))
+                .map(id -> toView(byId.get(id), jobs.get(id))).toList();
         return new ExperimentPage(items, page, size, found.total(), (int) ((found.total() + size - 1) / size));
     }
 
@@ -143,21 +154,24 @@ public class ExperimentService {
     /** Cancels a queued experiment at once, or asks the worker of a running one to stop. */
     @Transactional
     public ExperimentView cancel(long id) {
-        Experiment experiment = findLocked(id);
-        if (!experiment.requestCancel(clock.instant())) {
-            throw new ConflictException("experiment " + id + " has already finished (" + experiment.status() + ")");
+        JobStatus was = queue.cancel(id).orElseThrow(() -> new ResourceNotFoundException("experiment", id));
+        if (was == JobStatus.SUCCEEDED || was == JobStatus.FAILED) {
+            throw new ConflictException("experiment " + id + " has already finished (" + was + ")");
         }
-        return toView(repository.save(experiment));
+        return toView(find(id));
     }
 
     /** Deletes a finished or queued experiment with all its data; a running one must be cancelled first. */
     @Transactional
     public void delete(long id) {
-        Experiment experiment = findLocked(id);
-        if (experiment.status() == ExperimentStatus.RUNNING) {
+        JobStatus status = queue.lockForRemoval(List.of(id)).get(id);
+        if (status == null) {
+            throw new ResourceNotFoundException("experiment", id);
+        }
+        if (status == JobStatus.RUNNING) {
             throw new ConflictException("experiment " + id + " is running; cancel it first");
         }
-        repository.delete(experiment);
+        repository.delete(findLocked(id));
     }
 
     private Experiment find(long id) {
@@ -169,6 +183,11 @@ public class ExperimentService {
     }
 
     private ExperimentView toView(Experiment e) {
+        JobState job = queue.state(e.id()).orElseThrow(() -> new ResourceNotFoundException("experiment", e.id()));
+        return toView(e, job);
+    }
+
+    private ExperimentView toView(Experiment e, JobState job) {
         ExperimentSpec spec;
         try {
             spec = fromJson(e.specJson());
@@ -178,20 +197,24 @@ public class ExperimentService {
             spec = null;
         }
         Long eta = null;
-        if (e.stepsPerSecond() != null && e.stepsPerSecond() > 0 && e.status() == ExperimentStatus.RUNNING) {
-            eta = Math.round((e.totalSteps() - e.progressStep()) / e.stepsPerSecond());
+        if (job.stepsPerSecond() != null && job.stepsPerSecond() > 0 && job.status() == JobStatus.RUNNING) {
+            eta = Math.round((e.totalSteps() - job.progressStep()) / job.stepsPerSecond());
         }
-        var progress = new ExperimentView.Progress(e.progressStep(), e.totalSteps(), e.stepsPerSecond(), eta);
-        return new ExperimentView(e.id(), e.name(), e.status(), spec, progress, e.attempt(), e.worker(),
-                e.createdAt(), e.startedAt(), e.finishedAt(), e.error(),
-                e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
-                e.grokkingDelay(), e.tags(), e.note(), e.stopReason(), e.settledAt(), e.stepsSaved());
+        var progress = new ExperimentView.Progress(job.progressStep(), e.totalSteps(), job.stepsPerSecond(), eta);
+        return new ExperimentView(e.id(), e.name(), job.status(), spec, progress, job.attempt(), job.worker(),
+                e.createdAt(), job.startedAt(), job.finishedAt(), job.error(), shownVerdict(job),
+                job.generalizationStep(), job.grokkingDelay(), e.tags(), e.note(), job.stopReason(), job.settledAt(),
+                job.stepsSaved());
     }
 
-    private static ExperimentSummary toSummary(Experiment e) {
-        return new ExperimentSummary(e.id(), e.status(),
-                e.status() == ExperimentStatus.RUNNING ? "RUNNING" : e.verdict(), e.generalizationStep(),
-                e.grokkingDelay(), e.progressStep(), e.totalSteps(), e.stepsSaved());
+    private static ExperimentSummary toSummary(Experiment e, JobState job) {
+        return new ExperimentSummary(e.id(), job.status(), shownVerdict(job), job.generalizationStep(),
+                job.grokkingDelay(), job.progressStep(), e.totalSteps(), job.stepsSaved());
+    }
+
+    /** RUNNING is what a training run shows, whatever an earlier attempt stored. */
+    private static String shownVerdict(JobState job) {
+        return job.status() == JobStatus.RUNNING ? JobStatus.RUNNING.name() : job.verdict();
     }
 
     private String toJson(ExperimentSpec spec) {

@@ -1,5 +1,7 @@
 package io.grokscope.experiment;
 
+import io.grokscope.database.JobStatus;
+
 /**
  * The few fields of an experiment that a collection of runs (a sweep) reports per run: where it is and what its
  * analysis concluded, without its spec.
@@ -9,6 +11,6 @@ package io.grokscope.experiment;
  * @param grokkingDelay      from the analysis of the finished run, null when either milestone is missing
  * @param stepsSaved         the steps of its budget it did not need ({@code analysis.stopWhenSettled}), else null
  */
-public record ExperimentSummary(long id, ExperimentStatus status, String verdict, Long generalizationStep,
+public record ExperimentSummary(long id, JobStatus status, String verdict, Long generalizationStep,
         Long grokkingDelay, long step, long totalSteps, Long stepsSaved) {
 }

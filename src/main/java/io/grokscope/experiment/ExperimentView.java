@@ -1,5 +1,6 @@
 package io.grokscope.experiment;
 
+import io.grokscope.database.JobStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,7 @@ import java.util.List;
 public record ExperimentView(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long id,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String name,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ExperimentStatus status,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) JobStatus status,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ExperimentSpec spec,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Progress progress,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) int attempt,

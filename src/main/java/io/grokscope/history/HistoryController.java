@@ -2,6 +2,7 @@ package io.grokscope.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.grokscope.database.JobStatus;
 import io.grokscope.spec.SpecReader;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.RunConfig;
@@ -99,7 +100,7 @@ class HistoryController {
                 throw new ConflictException("experiment " + id + " has no restricted and excluded loss: "
                         + e.getMessage());
             }
-            boolean running = "QUEUED".equals(status) || "RUNNING".equals(status);
+            boolean running = JobStatus.of(status).isActive();
             boolean stored = !running && wholeRun.storeFinished(id, result);
             return new WholeRunView(id, status, !stored, stored, result.keyStep(), result.keyFrequencies(),
                     result.points().stream().map(p -> new PointView(p.step(), p.restrictedLoss(), p.excludedLoss()))
@@ -117,7 +118,7 @@ class HistoryController {
         if (history.budgetBytes() == 0) {
             return "grokscope.history.budget is 0 on this instance, so no snapshot is kept";
         }
-        if ("QUEUED".equals(status) || "RUNNING".equals(status)) {
+        if (JobStatus.of(status).isActive()) {
             return "nothing measured yet (a snapshot is taken every " + config.progressMeasuresEvery()
                     + " steps); try again once the run has trained";
         }
@@ -126,8 +127,8 @@ class HistoryController {
     }
 
     private Map<String, Object> status(long id) {
-        List<Map<String, Object>> rows = jdbc.queryForList("select status, spec::text as spec from experiment"
-                + " where id = ?", id);
+        List<Map<String, Object>> rows = jdbc.queryForList("select j.status, e.spec::text as spec from experiment e"
+                + " join job j on j.experiment_id = e.id where e.id = ?", id);
         if (rows.isEmpty()) {
             throw new ResourceNotFoundException("experiment", id);
         }

@@ -3,6 +3,7 @@ package io.grokscope.history;
 import io.grokscope.analysis.KeyFrequencyLosses;
 import io.grokscope.analysis.Metric;
 import io.grokscope.analysis.ProgressMeasures;
+import io.grokscope.database.JobStatus;
 import io.grokscope.database.TrainingDatabase;
 import io.grokscope.metrics.WriteFence;
 import io.grokscope.model.HostView;
@@ -37,8 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class WholeRunMeasures {
 
-    private static final String FINISHED = "select 1 from experiment where id = ?"
-            + " and status in ('SUCCEEDED', 'FAILED', 'CANCELLED') for share";
+    private static final String FINISHED = "select 1 from job where experiment_id = ? and status in "
+            + JobStatus.sqlList(JobStatus.TERMINAL) + " for share";
 
     /** How often the stored steps are listed before a running run's latest snapshot is found loadable. */
     private static final int LISTINGS = 3;
@@ -118,7 +119,8 @@ public class WholeRunMeasures {
 
     /** Stores the result for a running attempt that still owns the run (at its end). False when the fence fails. */
     public boolean store(WriteFence fence, Result result) {
-        return store(fence.experimentId(), result, WriteFence.LOCK_OWNED_EXPERIMENT, fence.experimentId(), fence.attempt(), fence.worker());
+        return store(fence.experimentId(), result, WriteFence.LOCK_OWNED_JOB, fence.experimentId(), fence.attempt(),
+                fence.worker());
     }
 
     /** Stores the result for a run that has finished (recomputed on request). False when it is not finished. */

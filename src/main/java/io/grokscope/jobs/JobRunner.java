@@ -2,6 +2,7 @@ package io.grokscope.jobs;
 
 import io.grokscope.analysis.Settlement;
 import io.grokscope.database.DatabaseOutage;
+import io.grokscope.database.JobStatus;
 import io.grokscope.history.ParameterHistory;
 import io.grokscope.history.WholeRunMeasures;
 import io.grokscope.metrics.MetricSink;
@@ -195,7 +196,7 @@ final class JobRunner {
         private RunConfig config;
         private Checkpoint resumeFrom;
         private TrainingListener listener;
-        private String finalStatus;
+        private JobStatus finalStatus;
 
         Attempt(Claim claim, JobControl control) {
             this.claim = claim;
@@ -329,14 +330,14 @@ final class JobRunner {
     }
 
     /** Records how the run ended; returns the final status, or null when the job is not finished (released, lost). */
-    private String conclude(WriteFence fence, TrainingOutcome outcome, JobControl control, long budget) {
+    private JobStatus conclude(WriteFence fence, TrainingOutcome outcome, JobControl control, long budget) {
         long step = outcome.lastStep();
         if (outcome.completed() && control.stop() != JobControl.Stop.LEASE_LOST) {
-            return finish(fence, "SUCCEEDED", step);
+            return finish(fence, JobStatus.SUCCEEDED, step);
         }
         switch (control.stop()) {
             case CANCELLED -> {
-                return finish(fence, "CANCELLED", step);
+                return finish(fence, JobStatus.CANCELLED, step);
             }
             case SETTLED -> {
                 Settlement.Settled settled = control.settlement();
@@ -344,7 +345,7 @@ final class JobRunner {
                         settled.settledAt(), Math.max(0, budget - step)));
                 log.info("Experiment {} stopped at step {} of {}: {}", fence.experimentId(), step, budget,
                         settled.reason());
-                return finish(fence, "SUCCEEDED", step);
+                return finish(fence, JobStatus.SUCCEEDED, step);
             }
             case SHUTDOWN -> {
                 retry("release", fence, () -> repository.release(fence, step));
@@ -361,13 +362,13 @@ final class JobRunner {
     }
 
     /** Ends the run with its analysis headline in the same statement; null when the fence failed. */
-    private String finish(WriteFence fence, String status, long step) {
+    private JobStatus finish(WriteFence fence, JobStatus status, long step) {
         RunHeadline headline = summarise(fence, status);
-        return retry(status.toLowerCase(java.util.Locale.ROOT), fence,
+        return retry(status.name().toLowerCase(java.util.Locale.ROOT), fence,
                 () -> repository.finish(fence, status, null, step, headline)) ? status : null;
     }
 
-    private RunHeadline summarise(WriteFence fence, String status) {
+    private RunHeadline summarise(WriteFence fence, JobStatus status) {
         try {
             return summarizer.summarise(fence.experimentId(), status);
         } catch (RuntimeException e) {
@@ -382,13 +383,13 @@ final class JobRunner {
      * in the queue). If even that cannot be written (the database stayed away), the job keeps its lease until it
      * expires, and then another claim settles it: nothing is lost, only delayed.
      */
-    private String recordFailure(WriteFence fence, Throwable e) {
+    private JobStatus recordFailure(WriteFence fence, Throwable e) {
         boolean permanent = FailurePolicy.isPermanent(e);
         try {
-            String status = retry("failure record", fence, () -> repository.fail(fence,
+            JobStatus status = retry("failure record", fence, () -> repository.fail(fence,
                     describe(e) + (permanent ? " (not retried: it would fail again)" : ""),
                     properties.maxFailures(), properties.retryBackoff(), permanent).orElse(null));
-            return "FAILED".equals(status) ? status : null;
+            return status == JobStatus.FAILED ? status : null;
         } catch (RuntimeException unrecorded) {
             log.error("Could not record the failure of experiment {} attempt {} ({}); its lease will expire",
                     fence.experimentId(), fence.attempt(), unrecorded.toString());
@@ -498,8 +499,8 @@ final class JobRunner {
             log.error("Experiment {} attempt {}: {}", fence.experimentId(), fence.attempt(), error);
             control.stalled();
             var status = repository.fail(fence, error, properties.maxFailures(), properties.retryBackoff(), false);
-            if (status.filter("FAILED"::equals).isPresent()) {
-                events.publishEvent(new RunFinished(fence.experimentId(), "FAILED"));
+            if (status.filter(JobStatus.FAILED::equals).isPresent()) {
+                events.publishEvent(new RunFinished(fence.experimentId(), JobStatus.FAILED));
             }
         }
     }

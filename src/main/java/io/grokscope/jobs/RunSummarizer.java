@@ -1,6 +1,7 @@
 package io.grokscope.jobs;
 
 import io.grokscope.analysis.PhaseAnalysis;
+import io.grokscope.database.JobStatus;
 import java.util.Optional;
 
 /**
@@ -14,7 +15,7 @@ public interface RunSummarizer {
      * The headline of the experiment's stored data, analysed as a run that ended with {@code finalStatus}. Every
      * metric of the run is stored when this is called.
      */
-    RunHeadline summarise(long experimentId, String finalStatus);
+    RunHeadline summarise(long experimentId, JobStatus finalStatus);
 
     /** Whether the run's spec asks to stop once its analysis can no longer change ({@code stopWhenSettled}). */
     boolean stopsWhenSettled(String specJson);

@@ -1,13 +1,13 @@
 package io.grokscope.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.database.JobStatus;
 import io.grokscope.web.ServiceBusyException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,7 +48,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 public class ExperimentEvents implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ExperimentEvents.class);
-    private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
 
     private final JdbcTemplate jdbc;
     private final EventSettings settings;
@@ -111,8 +110,8 @@ public class ExperimentEvents implements SmartLifecycle {
         if (watching == null || watching.isEmpty()) {
             return;
         }
-        List<Row> rows = jdbc.query("select status, progress_step, total_steps, steps_per_second, attempt from"
-                + " experiment where id = ?", (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getLong(3),
+        List<Row> rows = jdbc.query("select j.status, j.progress_step, e.total_steps, j.steps_per_second,"
+                + " j.attempt from experiment e join job j on j.experiment_id = e.id where e.id = ?", (rs, i) -> new Row(rs.getString(1), rs.getLong(2), rs.getLong(3),
                         (Double) rs.getObject(4), rs.getInt(5)), experimentId);
         if (rows.isEmpty()) {
             // deleted: each stream ends once its sender has written what was queued (never blocking the poller)
@@ -242,7 +241,7 @@ public class ExperimentEvents implements SmartLifecycle {
             enqueue(stream, SseEmitter.event().name("progress").data(json(progress)), false);
             stream.lastProgress = progress;
         }
-        if (ENDED.contains(row.status()) && caughtUp && allSent) {
+        if (JobStatus.of(row.status()).isTerminal() && caughtUp && allSent) {
             enqueue(stream, SseEmitter.event().name("end").data(json(Map.of("status", row.status()))), true);
             stream.remove.run(); // nothing more to render; the sender completes it after the last event
         } else if (stream.queuedBytes.get() == 0 && now - stream.lastQueuedAt > settings.keepAlive().toNanos()) {

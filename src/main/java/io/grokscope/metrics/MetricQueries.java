@@ -170,15 +170,15 @@ public class MetricQueries {
      */
     public String stateToken(long experimentId, Collection<Metric> metrics) {
         List<String> tokens = jdbc.query("""
-                select e.attempt || '.' || e.status || '.' || coalesce(string_agg(last.step::text, '.'
+                select j.attempt || '.' || j.status || '.' || coalesce(string_agg(last.step::text, '.'
                            order by names.metric), '') || '.' || coalesce((select w.computed_at::text
-                           from whole_run_measures w where w.experiment_id = e.id), '')
-                from experiment e
+                           from whole_run_measures w where w.experiment_id = j.experiment_id), '')
+                from job j
                 cross join unnest(?::text[]) as names(metric)
-                left join lateral (select step from metric_point m where m.experiment_id = e.id
+                left join lateral (select step from metric_point m where m.experiment_id = j.experiment_id
                                    and m.metric = names.metric order by step desc limit 1) as last on true
-                where e.id = ?
-                group by e.id, e.attempt, e.status
+                where j.experiment_id = ?
+                group by j.experiment_id, j.attempt, j.status
                 """, (rs, i) -> rs.getString(1),
                 metrics.stream().map(Metric::wireName).sorted().toArray(String[]::new), experimentId);
         return tokens.isEmpty() ? null : tokens.get(0);

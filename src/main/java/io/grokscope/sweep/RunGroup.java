@@ -1,7 +1,7 @@
 package io.grokscope.sweep;
 
 import io.grokscope.analysis.Verdict;
-import io.grokscope.experiment.ExperimentStatus;
+import io.grokscope.database.JobStatus;
 import io.grokscope.experiment.ExperimentSummary;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ final class RunGroup {
     }
 
     private static boolean counts(ExperimentSummary run) {
-        return run.status() == ExperimentStatus.SUCCEEDED && run.verdict() != null
+        return run.status() == JobStatus.SUCCEEDED && run.verdict() != null
                 && !Verdict.RUNNING.name().equals(run.verdict());
     }
 
@@ -63,12 +63,12 @@ final class RunGroup {
 
     int pending() {
         return (int) runs.stream().filter(run -> !run.status().isTerminal()
-                || (run.status() == ExperimentStatus.SUCCEEDED && !counts(run))).count();
+                || (run.status() == JobStatus.SUCCEEDED && !counts(run))).count();
     }
 
     int excluded() {
-        return (int) runs.stream().filter(run -> run.status() == ExperimentStatus.FAILED
-                || run.status() == ExperimentStatus.CANCELLED).count();
+        return (int) runs.stream().filter(run -> run.status() == JobStatus.FAILED
+                || run.status() == JobStatus.CANCELLED).count();
     }
 
     RunStatistic statistic(SweepValue value) {

@@ -1,5 +1,6 @@
 package io.grokscope.sweep;
 
+import io.grokscope.database.JobStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -22,12 +23,12 @@ public record SweepProgress(
                 description = "Steps its runs did not train because they stopped once settled"
                         + " (analysis.stopWhenSettled), summed.") long stepsSaved) {
 
-    static SweepProgress of(java.util.Map<String, Integer> byStatus, long stepsBudgeted, long stepsSaved) {
-        int queued = byStatus.getOrDefault("QUEUED", 0);
-        int running = byStatus.getOrDefault("RUNNING", 0);
-        int succeeded = byStatus.getOrDefault("SUCCEEDED", 0);
-        int failed = byStatus.getOrDefault("FAILED", 0);
-        int cancelled = byStatus.getOrDefault("CANCELLED", 0);
+    static SweepProgress of(java.util.Map<JobStatus, Integer> byStatus, long stepsBudgeted, long stepsSaved) {
+        int queued = byStatus.getOrDefault(JobStatus.QUEUED, 0);
+        int running = byStatus.getOrDefault(JobStatus.RUNNING, 0);
+        int succeeded = byStatus.getOrDefault(JobStatus.SUCCEEDED, 0);
+        int failed = byStatus.getOrDefault(JobStatus.FAILED, 0);
+        int cancelled = byStatus.getOrDefault(JobStatus.CANCELLED, 0);
         return new SweepProgress(queued + running + succeeded + failed + cancelled, succeeded + failed + cancelled,
                 queued, running, succeeded, failed, cancelled, stepsBudgeted, stepsSaved);
     }

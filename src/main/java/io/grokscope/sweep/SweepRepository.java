@@ -1,5 +1,6 @@
 package io.grokscope.sweep;
 
+import io.grokscope.database.JobStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
@@ -87,13 +88,15 @@ class SweepRepository {
 
     /** Sweep id → its progress: experiments by status, step budgets and steps saved, summed. */
     Map<Long, SweepProgress> progress(List<Long> sweepIds) {
-        Map<Long, Map<String, Integer>> counts = new HashMap<>();
+        Map<Long, Map<JobStatus, Integer>> counts = new HashMap<>();
         Map<Long, long[]> steps = new HashMap<>();
-        jdbc.query("select se.sweep_id, e.status, count(*), sum(e.total_steps), sum(coalesce(e.steps_saved, 0))"
+        jdbc.query("select se.sweep_id, j.status, count(*), sum(e.total_steps), sum(coalesce(j.steps_saved, 0))"
                 + " from sweep_experiment se join experiment e on e.id = se.experiment_id"
+                + " join job j on j.experiment_id = se.experiment_id"
                 + " where se.sweep_id = any(?) group by 1, 2",
                 rs -> {
-                    counts.computeIfAbsent(rs.getLong(1), id -> new HashMap<>()).put(rs.getString(2), rs.getInt(3));
+                    counts.computeIfAbsent(rs.getLong(1), id -> new HashMap<>())
+                            .put(JobStatus.of(rs.getString(2)), rs.getInt(3));
                     long[] sums = steps.computeIfAbsent(rs.getLong(1), id -> new long[2]);
                     sums[0] += rs.getLong(4);
                     sums[1] += rs.getLong(5);

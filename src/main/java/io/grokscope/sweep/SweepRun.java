@@ -1,6 +1,6 @@
 package io.grokscope.sweep;
 
-import io.grokscope.experiment.ExperimentStatus;
+import io.grokscope.database.JobStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -12,7 +12,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 public record SweepRun(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long experimentId,
         @Schema(nullable = true) Long seed,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ExperimentStatus status,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) JobStatus status,
         @Schema(nullable = true, allowableValues = { "RUNNING", "CONFUSION", "MEMORIZATION", "GROKKING",
                 "COMPREHENSION" }) String verdict,
         @Schema(nullable = true) Long generalizationStep,

@@ -8,6 +8,7 @@ import io.grokscope.analysis.MetricSeries;
 import io.grokscope.analysis.SeedBand;
 import io.grokscope.experiment.ExperimentService;
 import io.grokscope.experiment.ExperimentSpec;
+import io.grokscope.database.JobStatus;
 import io.grokscope.database.StoredJson;
 import io.grokscope.jobs.JobProperties;
 import io.grokscope.metrics.BandView;
@@ -155,11 +156,11 @@ public class SweepService {
     }
 
     private static SweepProgress progress(SweepResults results) {
-        Map<String, Integer> byStatus = new HashMap<>();
+        Map<JobStatus, Integer> byStatus = new HashMap<>();
         long budget = 0;
         long saved = 0;
         for (var run : results.runs()) {
-            byStatus.merge(run.summary().status().name(), 1, Integer::sum);
+            byStatus.merge(run.summary().status(), 1, Integer::sum);
             budget += run.summary().totalSteps();
             saved += run.summary().stepsSaved() == null ? 0 : run.summary().stepsSaved();
         }

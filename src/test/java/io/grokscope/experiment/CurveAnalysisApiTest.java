@@ -42,7 +42,7 @@ class CurveAnalysisApiTest {
     private long storedNandaRun() throws Exception {
         long id = api.postJson("/api/v1/experiments", specWithAnalysis("\"memorizationThreshold\": 0.99,"
                 + " \"generalizationThreshold\": 0.99, \"grokkingMinDelay\": 1000")).json().get("id").asLong();
-        jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+        jdbc.update("update job set status = 'SUCCEEDED', finished_at = now() where experiment_id = ?", id);
         jdbc.update("delete from metric_point where experiment_id = ?", id);
         List<Object[]> rows = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("docs/reproductions/nanda/metrics.csv")).subList(1,
@@ -147,7 +147,7 @@ class CurveAnalysisApiTest {
         long id = created.json().get("id").asLong();
         assertThat(created.json().at("/spec/analysis/minPhaseShare").asDouble()).isEqualTo(0.05);
         // not to be trained: only its stored spec matters here
-        jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+        jdbc.update("update job set status = 'SUCCEEDED', finished_at = now() where experiment_id = ?", id);
         JsonNode thresholds = api.get("/api/v1/experiments/" + id + "/analysis").json().get("thresholds");
         assertThat(thresholds.get("minPhaseShare").asDouble()).isEqualTo(0.05);
         assertThat(thresholds.get("minPhaseSteps").asLong()).isEqualTo(200);

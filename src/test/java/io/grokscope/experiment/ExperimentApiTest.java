@@ -161,14 +161,14 @@ class ExperimentApiTest {
         @Test
         void flagsARunningExperimentForItsWorker() {
             long id = submit("cancel-running").get("id").asLong();
-            jdbc.update("update experiment set status = 'RUNNING' where id = ?", id);
+            jdbc.update("update job set status = 'RUNNING' where experiment_id = ?", id);
 
             Api.Response response = api.post("/api/v1/experiments/" + id + "/cancel");
 
             assertThat(response.status()).isEqualTo(202);
             assertThat(response.json().get("status").asText()).isEqualTo("RUNNING");
-            assertThat(jdbc.queryForObject("select cancel_requested from experiment where id = ?", Boolean.class, id))
-                    .isTrue();
+            assertThat(jdbc.queryForObject("select cancel_requested from job where experiment_id = ?", Boolean.class,
+                    id)).isTrue();
         }
 
         @Test
@@ -179,14 +179,14 @@ class ExperimentApiTest {
                     () -> api.post("/api/v1/experiments/" + id + "/cancel"));
 
             assertThat(response.status()).isEqualTo(202);
-            assertThat(jdbc.queryForObject("select status in ('CANCELLED', 'RUNNING') from experiment where id = ?",
-                    Boolean.class, id)).isTrue();
+            assertThat(jdbc.queryForObject("select status in ('CANCELLED', 'RUNNING') from job"
+                    + " where experiment_id = ?", Boolean.class, id)).isTrue();
         }
 
         @Test
         void refusesAFinishedExperiment() {
             long id = submit("cancel-finished").get("id").asLong();
-            jdbc.update("update experiment set status = 'SUCCEEDED' where id = ?", id);
+            jdbc.update("update job set status = 'SUCCEEDED' where experiment_id = ?", id);
 
             Api.Response response = api.post("/api/v1/experiments/" + id + "/cancel");
 
@@ -227,7 +227,7 @@ class ExperimentApiTest {
         @Test
         void waitsForTheJobPoolsConcurrentUpdateOfTheRowInsteadOfFailing() throws Exception {
             long id = submit("delete-race").get("id").asLong();
-            jdbc.update("update experiment set status = 'SUCCEEDED' where id = ?", id);
+            jdbc.update("update job set status = 'SUCCEEDED' where experiment_id = ?", id);
 
             Api.Response response = whileTheRowIsBeingUpdated(id, () -> api.delete("/api/v1/experiments/" + id));
 
@@ -238,7 +238,7 @@ class ExperimentApiTest {
         @Test
         void refusesWhileRunningAndKeepsTheData() {
             long id = submit("delete-running").get("id").asLong();
-            jdbc.update("update experiment set status = 'RUNNING' where id = ?", id);
+            jdbc.update("update job set status = 'RUNNING' where experiment_id = ?", id);
 
             Api.Response response = api.delete("/api/v1/experiments/" + id);
 
@@ -249,15 +249,15 @@ class ExperimentApiTest {
     }
 
     /**
-     * Sends {@code request} while another transaction holds the experiment's row after bumping its version, as a job
-     * pool heartbeat does, and commits that transaction once the request has had time to reach the row. Without a
-     * locked read the request's versioned write would find the version changed and fail with a 500.
+     * Sends {@code request} while another transaction holds the run's job row after updating it, as a job pool
+     * heartbeat does, and commits that transaction once the request has had time to reach the row. The request must
+     * wait for it (it locks the job row before it decides anything) and then succeed, not fail on a changed row.
      */
     private Api.Response whileTheRowIsBeingUpdated(long id, Supplier<Api.Response> request) throws Exception {
         try (Connection heartbeat = dataSource.getConnection()) {
             heartbeat.setAutoCommit(false);
             try (PreparedStatement update = heartbeat.prepareStatement(
-                    "update experiment set version = version + 1 where id = ?")) {
+                    "update job set progress_step = progress_step + 1 where experiment_id = ?")) {
                 update.setLong(1, id);
                 update.executeUpdate();
             }

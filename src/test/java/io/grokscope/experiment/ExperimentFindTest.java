@@ -79,7 +79,7 @@ class ExperimentFindTest {
         assertThat(patch(a, "{\"tags\": [\"" + group + "\", \"wd1\"]}").status()).isEqualTo(200);
         assertThat(patch(b, "{\"tags\": [\"" + group + "\"]}").status()).isEqualTo(200);
         assertThat(patch(c, "{\"tags\": [\"wd1\", \"" + group + "\", \"wd1\"]}").status()).isEqualTo(200);
-        jdbc.update("update experiment set status = 'SUCCEEDED', verdict = 'GROKKING' where id = ?", a);
+        jdbc.update("update job set status = 'SUCCEEDED', verdict = 'GROKKING' where experiment_id = ?", a);
 
         assertThat(find()).containsExactly(c, b, a); // newest first
         assertThat(find("tag=wd1")).containsExactly(c, a);

@@ -101,7 +101,7 @@ class HistoryApiTest {
     }
 
     private String status(long id) {
-        return jdbc.queryForObject("select status from experiment where id = ?", String.class, id);
+        return jdbc.queryForObject("select status from job where experiment_id = ?", String.class, id);
     }
 
     @Test
@@ -364,7 +364,7 @@ class HistoryApiTest {
     }
 
     /**
-     * An experiment row held FOR UPDATE in an open transaction: every fenced write of its run (FOR SHARE) and the
+     * A run's job row held FOR UPDATE in an open transaction: every fenced write of its run (FOR SHARE) and the
      * storing of a recomputation wait until it is closed (rolled back); plain reads go on.
      */
     private static final class RowLock implements AutoCloseable {
@@ -380,7 +380,7 @@ class HistoryApiTest {
             Connection connection = dataSource.getConnection();
             connection.setAutoCommit(false);
             try (PreparedStatement lock = connection.prepareStatement(
-                    "select pg_backend_pid() from experiment where id = ? for update")) {
+                    "select pg_backend_pid() from job where experiment_id = ? for update")) {
                 lock.setLong(1, experimentId);
                 try (ResultSet rows = lock.executeQuery()) {
                     assertThat(rows.next()).as("experiment %d exists", experimentId).isTrue();

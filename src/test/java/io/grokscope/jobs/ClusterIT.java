@@ -64,7 +64,7 @@ class ClusterIT {
                     assertThat(rows.getLong(1)).isEqualTo(20 * 7);
                 }
                 try (ResultSet rows = sql.executeQuery(
-                        "select count(distinct split_part(provenance ->> 'worker', '/', 1)) from experiment")) {
+                        "select count(distinct split_part(provenance ->> 'worker', '/', 1)) from job")) {
                     rows.next();
                     assertThat(rows.getLong(1)).as("instances that ran jobs").isEqualTo(2);
                 }
@@ -78,7 +78,7 @@ class ClusterIT {
     }
 
     private static long count(Statement sql, String condition) throws Exception {
-        try (ResultSet rows = sql.executeQuery("select count(*) from experiment where " + condition)) {
+        try (ResultSet rows = sql.executeQuery("select count(*) from job where " + condition)) {
             rows.next();
             return rows.getLong(1);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.database.JobStatus;
 import io.grokscope.analysis.Metric;
 import io.grokscope.database.TrainingDatabase;
 import io.grokscope.metrics.MetricPoint;
@@ -76,7 +77,7 @@ class FailurePolicyTest {
 
     @BeforeEach
     void drainQueue() {
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status in ('QUEUED',"
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status in ('QUEUED',"
                 + " 'RUNNING')");
     }
 
@@ -93,16 +94,27 @@ class FailurePolicyTest {
 
     private long running(String name, String worker, boolean exclusive, boolean expired) {
         return jdbc.queryForObject("""
-                insert into experiment (name, status, spec, operation, model_type, total_steps, attempt, worker,
-                                        exclusive, lease_expires_at)
-                values (?, 'RUNNING', '{}'::jsonb, 'ADD', 'MLP', 100, 1, ?, ?,
-                        now() + case when ? then interval '-1 second' else interval '1 hour' end)
-                returning id
+                with e as (insert into experiment (name, spec, operation, model_type, total_steps)
+                           values (?, '{}'::jsonb, 'ADD', 'MLP', 100) returning id)
+                insert into job (experiment_id, status, attempt, worker, exclusive, lease_expires_at)
+                select id, 'RUNNING', 1, ?, ?, now() + case when ? then interval '-1 second' else interval '1 hour' end
+                from e
+                returning experiment_id
                 """, Long.class, name, worker, exclusive, expired);
     }
 
+    /** A queued run with this stored spec, inserted as a submission would (its record, then its job). */
+    private long queued(String name, String specJson, boolean suspect) {
+        return jdbc.queryForObject("""
+                with e as (insert into experiment (name, spec, operation, model_type, total_steps)
+                           values (?, ?::jsonb, 'ADD', 'MLP', 100) returning id)
+                insert into job (experiment_id, status, suspect) select id, 'QUEUED', ? from e
+                returning experiment_id
+                """, Long.class, name, specJson, suspect);
+    }
+
     private String column(String column, long id) {
-        return jdbc.queryForObject("select " + column + "::text from experiment where id = ?", String.class, id);
+        return jdbc.queryForObject("select " + column + "::text from job where experiment_id = ?", String.class, id);
     }
 
     // --- item 4: every side-effect write under the fence's share lock
@@ -116,7 +128,7 @@ class FailurePolicyTest {
     void aStaleCheckpointOrSpectrumWriteInterleavedWithANewClaimIsRefused() throws Exception {
         long id = submit("fence-interleaved", 100, 10);
         WriteFence stale = repository.claimNext("stale/0", Duration.ofMillis(1), true).orElseThrow().fence();
-        jdbc.update("update experiment set lease_expires_at = now() - interval '1 second' where id = ?", id);
+        jdbc.update("update job set lease_expires_at = now() - interval '1 second' where experiment_id = ?", id);
 
         List<CompletableFuture<Boolean>> staleWrites = new ArrayList<>();
         WriteFence fresh = training.transactions().execute(claimTransaction -> {
@@ -138,7 +150,7 @@ class FailurePolicyTest {
         assertThat(jdbc.queryForObject("select count(*) from spectrum where experiment_id = ?", Long.class, id))
                 .isZero();
         assertThat(repository.saveCheckpoint(fresh, 10, new byte[] { 2 })).isTrue();
-        repository.finish(fresh, "CANCELLED", null, 10, null);
+        repository.finish(fresh, JobStatus.CANCELLED, null, 10, null);
     }
 
     // --- item 3: failure policy
@@ -147,20 +159,18 @@ class FailurePolicyTest {
     void aFailedAttemptWaitsOutItsBackOffBeforeItIsClaimedAgain() {
         long id = submit("backoff", 100, 10);
         WriteFence first = repository.claimNext("backoff/0", Duration.ofSeconds(30), true).orElseThrow().fence();
-        assertThat(repository.fail(first, "boom", 3, Duration.ofHours(1), false)).contains("QUEUED");
+        assertThat(repository.fail(first, "boom", 3, Duration.ofHours(1), false)).contains(JobStatus.QUEUED);
 
         assertThat(repository.claimNext("backoff/0", Duration.ofSeconds(30), true)).isEmpty();
-        jdbc.update("update experiment set not_before = now() - interval '1 second' where id = ?", id);
+        jdbc.update("update job set not_before = now() - interval '1 second' where experiment_id = ?", id);
         assertThat(repository.claimNext("backoff/0", Duration.ofSeconds(30), true)).hasValueSatisfying(
                 claim -> assertThat(claim.experimentId()).isEqualTo(id));
-        jdbc.update("update experiment set status = 'CANCELLED' where id = ?", id);
+        jdbc.update("update job set status = 'CANCELLED' where experiment_id = ?", id);
     }
 
     @Test
     void anUnreadableSpecFailsAtOnceWithoutRetries() {
-        long id = jdbc.queryForObject("insert into experiment (name, status, spec, operation, model_type, total_steps)"
-                + " values ('permanent', 'QUEUED', '{\"model\": {\"type\": \"NO_SUCH_MODEL\"}}'::jsonb, 'ADD', 'MLP',"
-                + " 100) returning id", Long.class);
+        long id = queued("permanent", "{\"model\": {\"type\": \"NO_SUCH_MODEL\"}}", false);
         assertThat(worker.runOnce("permanent/0")).isTrue();
 
         assertThat(column("status", id)).isEqualTo("FAILED");
@@ -184,43 +194,40 @@ class FailurePolicyTest {
         assertThat(column("failures", alone)).as("it ran alone: blamed").isEqualTo("1");
         assertThat(column("suspect", alone)).isEqualTo("false");
 
-        jdbc.update("update experiment set lease_expires_at = now() - interval '1 second' where id = ?", b);
+        jdbc.update("update job set lease_expires_at = now() - interval '1 second' where experiment_id = ?", b);
         repository.settleExpired(3, Duration.ZERO);
         assertThat(column("failures", b)).as("not taken for having run alone").isEqualTo("0");
-        jdbc.update("update experiment set status = 'CANCELLED' where id in (?, ?, ?)", a, b, alone);
+        jdbc.update("update job set status = 'CANCELLED' where experiment_id in (?, ?, ?)", a, b, alone);
     }
 
     @Test
     void aSuspectRunsAloneOnItsInstanceAndIsBlamedIfItDiesThere() {
-        long suspect = jdbc.queryForObject("insert into experiment (name, status, spec, operation, model_type,"
-                + " total_steps, suspect) values ('suspect', 'QUEUED', '{}'::jsonb, 'ADD', 'MLP', 100, true)"
-                + " returning id", Long.class);
+        long suspect = queued("suspect", "{}", true);
         long busy = running("busy", "host:9/0", false, false);
 
         assertThat(repository.claimNext("host:9/1", Duration.ofSeconds(30), false))
                 .as("the instance runs another job").isEmpty();
-        jdbc.update("update experiment set status = 'SUCCEEDED' where id = ?", busy);
+        jdbc.update("update job set status = 'SUCCEEDED' where experiment_id = ?", busy);
         Claim claim = repository.claimNext("host:9/1", Duration.ofSeconds(30), false).orElseThrow();
         assertThat(claim.experimentId()).isEqualTo(suspect);
         assertThat(column("exclusive", suspect)).isEqualTo("true");
 
-        long other = jdbc.queryForObject("insert into experiment (name, status, spec, operation, model_type,"
-                + " total_steps) values ('other', 'QUEUED', '{}'::jsonb, 'ADD', 'MLP', 100) returning id", Long.class);
+        long other = queued("other", "{}", false);
         assertThat(repository.claimNext("host:9/0", Duration.ofSeconds(30), false))
                 .as("nothing joins an exclusive run").isEmpty();
         assertThat(repository.claimNext("elsewhere/0", Duration.ofSeconds(30), false)).hasValueSatisfying(
                 c -> assertThat(c.experimentId()).isEqualTo(other));
 
-        jdbc.update("update experiment set lease_expires_at = now() - interval '1 second' where id = ?", suspect);
+        jdbc.update("update job set lease_expires_at = now() - interval '1 second' where experiment_id = ?", suspect);
         repository.settleExpired(3, Duration.ZERO);
         assertThat(column("failures", suspect)).as("it died alone").isEqualTo("1");
-        jdbc.update("update experiment set status = 'CANCELLED' where id in (?, ?)", suspect, other);
+        jdbc.update("update job set status = 'CANCELLED' where experiment_id in (?, ?)", suspect, other);
     }
 
     @Test
     void aCheckpointForgivesEarlierFailuresAndSuspicion() {
         long id = submit("forgiven", 120, 10);
-        jdbc.update("update experiment set failures = 2, suspect = true where id = ?", id);
+        jdbc.update("update job set failures = 2, suspect = true where experiment_id = ?", id);
         assertThat(worker.runOnce("forgiving/0")).isTrue();
 
         assertThat(column("status", id)).isEqualTo("SUCCEEDED");
@@ -254,7 +261,7 @@ class FailurePolicyTest {
         } finally {
             pool.stop();
             System.clearProperty(TestFaults.HANG_PROPERTY);
-            jdbc.update("update experiment set status = 'CANCELLED' where id = ?", id);
+            jdbc.update("update job set status = 'CANCELLED' where experiment_id = ?", id);
         }
     }
 
@@ -283,7 +290,7 @@ class FailurePolicyTest {
                     .noneMatch(t -> t.getName().equals("grokscope-metrics-" + id) && t.isAlive());
         } finally {
             jdbc.execute("drop trigger grokscope_test_disk_full on metric_point");
-            jdbc.update("update experiment set status = 'CANCELLED' where id = ?", id);
+            jdbc.update("update job set status = 'CANCELLED' where experiment_id = ?", id);
         }
     }
 

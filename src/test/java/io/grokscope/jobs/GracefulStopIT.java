@@ -82,8 +82,9 @@ class GracefulStopIT {
         try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
                 EmbeddedCredentials.SERVICE_ROLE, password);
                 Statement sql = db.createStatement();
-                ResultSet rs = sql.executeQuery("select e.failures, e.error, e.progress_step, c.step from experiment e"
-                        + " left join checkpoint c on c.experiment_id = e.id where e.id = " + id)) {
+                ResultSet rs = sql.executeQuery("select e.failures, e.error, e.progress_step, c.step from job e"
+                        + " left join checkpoint c on c.experiment_id = e.experiment_id"
+                        + " where e.experiment_id = " + id)) {
             rs.next();
             Map<String, String> row = new java.util.HashMap<>();
             row.put("failures", rs.getString(1));

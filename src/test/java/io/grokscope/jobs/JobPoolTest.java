@@ -3,6 +3,7 @@ package io.grokscope.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grokscope.database.JobStatus;
 import io.grokscope.metrics.MetricPoint;
 import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
@@ -83,7 +84,7 @@ class JobPoolTest {
 
     /** Other tests leave queued experiments behind (no worker runs them); cancel them so this test's polls see ours. */
     private void drainQueue() {
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
 
     private long submit(String name, int steps) {
@@ -100,7 +101,7 @@ class JobPoolTest {
     }
 
     private String status(long id) {
-        return jdbc.queryForObject("select status from experiment where id = ?", String.class, id);
+        return jdbc.queryForObject("select status from job where experiment_id = ?", String.class, id);
     }
 
     /** metric → step → value, as stored. */
@@ -132,7 +133,7 @@ class JobPoolTest {
                 .isEqualTo(200L);
         assertThat(jdbc.queryForObject("select count(*) from spectrum where experiment_id = ?", Long.class, id))
                 .isEqualTo(5L);
-        assertThat(jdbc.queryForObject("select provenance ->> 'nd4jThreads' from experiment where id = ?",
+        assertThat(jdbc.queryForObject("select provenance ->> 'nd4jThreads' from job where experiment_id = ?",
                 String.class, id)).isNotBlank();
         var view = api.get("/api/v1/experiments/" + id).json();
         assertThat(view.at("/progress/step").asLong()).isEqualTo(200);
@@ -193,8 +194,8 @@ class JobPoolTest {
         awaitCheckpoint(id, 50);
         worker.releaseAll();
         first.join(20_000);
-        jdbc.update("update experiment set status = 'RUNNING', worker = 'dying/0', lease_expires_at = now() - "
-                + "interval '1 second' where id = ?", id);
+        jdbc.update("update job set status = 'RUNNING', worker = 'dying/0', lease_expires_at = now() - "
+                + "interval '1 second' where experiment_id = ?", id);
         long checkpoint = jdbc.queryForObject("select step from checkpoint where experiment_id = ?", Long.class, id);
         assertThat(checkpoint).isLessThan(3000);
         // A row the dead attempt wrote after its checkpoint must not survive the resume.
@@ -206,9 +207,9 @@ class JobPoolTest {
         assertThat(status(id)).isEqualTo("SUCCEEDED");
         // The expired lease counted as a failure (a single-worker instance: the attempt ran alone), and the resumed
         // attempt's first checkpoint forgave it.
-        assertThat(jdbc.queryForObject("select error from experiment where id = ?", String.class, id))
+        assertThat(jdbc.queryForObject("select error from job where experiment_id = ?", String.class, id))
                 .contains("lease of attempt 1 on dying/0 expired");
-        assertThat(jdbc.queryForObject("select failures from experiment where id = ?", Integer.class, id)).isZero();
+        assertThat(jdbc.queryForObject("select failures from job where experiment_id = ?", Integer.class, id)).isZero();
         assertThat(curves(id)).isEqualTo(curves(reference)); // every row exactly once, equal to an uninterrupted run
     }
 
@@ -217,7 +218,7 @@ class JobPoolTest {
         long id = submit("job-fenced", 100);
         WriteFence stale = repository.claimNext("stale/0", Duration.ofMillis(1), true).orElseThrow().fence();
         assertThat(stale.experimentId()).isEqualTo(id);
-        jdbc.update("update experiment set lease_expires_at = now() - interval '1 second' where id = ?", id);
+        jdbc.update("update job set lease_expires_at = now() - interval '1 second' where experiment_id = ?", id);
         repository.settleExpired(3, Duration.ZERO);
         WriteFence current = repository.claimNext("fresh/0", Duration.ofSeconds(30), true).orElseThrow().fence();
 
@@ -225,10 +226,10 @@ class JobPoolTest {
         assertThat(metrics.write(stale, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isFalse();
         assertThat(repository.saveCheckpoint(stale, 1, new byte[] { 1 })).isFalse();
         assertThat(repository.heartbeat(stale, Duration.ofSeconds(30), 1, null)).isEmpty();
-        assertThat(repository.finish(stale, "SUCCEEDED", null, 1, null)).isFalse();
+        assertThat(repository.finish(stale, JobStatus.SUCCEEDED, null, 1, null)).isFalse();
         assertThat(metrics.write(current, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isTrue();
         assertThat(status(id)).isEqualTo("RUNNING");
-        repository.finish(current, "CANCELLED", null, 1, null);
+        repository.finish(current, JobStatus.CANCELLED, null, 1, null);
     }
 
     @Test
@@ -247,11 +248,11 @@ class JobPoolTest {
         try {
             Instant deadline = Instant.now().plusSeconds(120);
             while (Instant.now().isBefore(deadline)) {
-                int runningNow = jdbc.queryForObject("select count(*) from experiment where status = 'RUNNING'"
+                int runningNow = jdbc.queryForObject("select count(*) from job where status = 'RUNNING'"
                         + " and worker like 'bounded/%'", Integer.class);
                 maxRunning.accumulateAndGet(runningNow, Math::max);
-                long done = jdbc.queryForObject("select count(*) from experiment where status = 'SUCCEEDED' and id = "
-                        + "any(?)", Long.class, (Object) ids.toArray(new Long[0]));
+                long done = jdbc.queryForObject("select count(*) from job where status = 'SUCCEEDED'"
+                        + " and experiment_id = any(?)", Long.class, (Object) ids.toArray(new Long[0]));
                 if (done == ids.size()) {
                     break;
                 }
@@ -263,15 +264,17 @@ class JobPoolTest {
         assertThat(maxRunning.get()).isBetween(1, 2);
         for (long id : ids) {
             assertThat(status(id)).isEqualTo("SUCCEEDED");
-            assertThat(jdbc.queryForObject("select attempt from experiment where id = ?", Integer.class, id)).isOne();
+            assertThat(jdbc.queryForObject("select attempt from job where experiment_id = ?", Integer.class, id))
+                    .isOne();
         }
     }
 
     @Test
     void aFullQueueAnswers429WithRetryAfterAndStoresNothing() {
-        long queued = jdbc.queryForObject("select count(*) from experiment where status = 'QUEUED'", Long.class);
-        jdbc.update("insert into experiment (name, status, spec, operation, model_type, total_steps) select "
-                + "'filler', 'QUEUED', '{}'::jsonb, 'ADD', 'MLP', 1 from generate_series(1, ?)",
+        long queued = jdbc.queryForObject("select count(*) from job where status = 'QUEUED'", Long.class);
+        jdbc.update("with filler as (insert into experiment (name, spec, operation, model_type, total_steps) select"
+                + " 'filler', '{}'::jsonb, 'ADD', 'MLP', 1 from generate_series(1, ?) returning id)"
+                + " insert into job (experiment_id, status) select id, 'QUEUED' from filler",
                 properties.maxQueued() - queued);
         try {
             long before = jdbc.queryForObject("select count(*) from experiment", Long.class);

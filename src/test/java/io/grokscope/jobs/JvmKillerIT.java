@@ -74,7 +74,7 @@ class JvmKillerIT {
                         EmbeddedCredentials.read(work.resolve("pg")).orElseThrow().servicePassword());
                         Statement sql = db.createStatement();
                         ResultSet rows = sql.executeQuery(
-                                "select id, failures, attempt, error from experiment order by id")) {
+                                "select experiment_id, failures, attempt, error from job order by experiment_id")) {
                     rows.next();
                     System.out.println("[JvmKillerIT] innocent: failures " + rows.getInt(2) + ", attempts "
                             + rows.getInt(3) + ", error " + rows.getString(4));

@@ -41,7 +41,7 @@ class LaneGroupTest {
     void setUp() {
         api = new Api(port);
         // Other tests leave queued experiments behind (no worker runs them): they must not join these groups.
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
 
     /** A tiny MLP on (a + b) mod 23; the seeds and optimizer scalars are free per lane, the shape is not. */
@@ -59,7 +59,7 @@ class LaneGroupTest {
     }
 
     private String status(long id) {
-        return jdbc.queryForObject("select status from experiment where id = ?", String.class, id);
+        return jdbc.queryForObject("select status from job where experiment_id = ?", String.class, id);
     }
 
     /** metric → step → value, as stored. */
@@ -96,13 +96,13 @@ class LaneGroupTest {
             assertThat(group).extracting(claim -> claim.fence().experimentId()).containsExactly(a, b, c);
             assertThat(group).allSatisfy(claim -> assertThat(claim.fence().worker()).isEqualTo("lanes-claim/0"));
             assertThat(status(other)).isEqualTo("QUEUED");
-            assertThat(jdbc.queryForList("select exclusive from experiment where id in (?, ?, ?)", Boolean.class,
+            assertThat(jdbc.queryForList("select exclusive from job where experiment_id in (?, ?, ?)", Boolean.class,
                     a, b, c)).as("lanes share a JVM: none can be blamed alone").containsOnly(false);
             assertThat(repository.claimGroup("lanes-claim/1", Duration.ofSeconds(30), false, 8))
                     .extracting(claim -> claim.fence().experimentId()).containsExactly(other);
         } finally {
-            jdbc.update("update experiment set status = 'CANCELLED', worker = null, lease_expires_at = null"
-                    + " where id in (?, ?, ?, ?)", a, b, c, other);
+            jdbc.update("update job set status = 'CANCELLED', worker = null, lease_expires_at = null"
+                    + " where experiment_id in (?, ?, ?, ?)", a, b, c, other);
         }
     }
 
@@ -125,8 +125,8 @@ class LaneGroupTest {
                 .isEqualTo(curves(soloA));
         assertThat(curves(b)).isEqualTo(curves(soloB));
         assertThat(curves(b).get("train_loss").lastKey()).as("a shorter lane ends at its own budget").isEqualTo(80L);
-        assertThat(jdbc.queryForObject("select verdict from experiment where id = ?", String.class, a))
-                .isEqualTo(jdbc.queryForObject("select verdict from experiment where id = ?", String.class, soloA));
+        assertThat(jdbc.queryForObject("select verdict from job where experiment_id = ?", String.class, a))
+                .isEqualTo(jdbc.queryForObject("select verdict from job where experiment_id = ?", String.class, soloA));
     }
 
     @Test
@@ -156,12 +156,12 @@ class LaneGroupTest {
         worker.releaseAll(); // what SIGTERM does: stop at a step boundary, checkpoint, back to the queue
         training.join(Duration.ofSeconds(60).toMillis());
         assertThat(List.of(status(a), status(b))).containsOnly("QUEUED");
-        assertThat(jdbc.queryForList("select failures from experiment where id in (?, ?)", Integer.class, a, b))
+        assertThat(jdbc.queryForList("select failures from job where experiment_id in (?, ?)", Integer.class, a, b))
                 .containsOnly(0);
 
         assertThat(worker.runOnce("lanes-resume/0", 8)).isTrue();
         assertThat(List.of(status(a), status(b))).containsOnly("SUCCEEDED");
-        assertThat(jdbc.queryForList("select attempt from experiment where id in (?, ?)", Integer.class, a, b))
+        assertThat(jdbc.queryForList("select attempt from job where experiment_id in (?, ?)", Integer.class, a, b))
                 .containsOnly(2);
 
         long solo = submit("lanes-resume-solo-a", 64, 1, 0.003, 0.5, 300);

@@ -47,7 +47,7 @@ class LiveRunTest {
     @BeforeEach
     void setUp() {
         api = new Api(port);
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
 
     record Event(String id, String name, JsonNode data) {

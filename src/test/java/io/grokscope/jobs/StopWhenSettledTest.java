@@ -33,7 +33,7 @@ class StopWhenSettledTest {
     @BeforeEach
     void setUp() {
         api = new Api(port);
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
 
     /** The corpus's mlp-p47-f09-wd1 setup (test accuracy holds 0.99 from step ~490), with a budget of 4 000 steps. */

@@ -44,10 +44,11 @@ class LiveCurvesStoreTest {
     private long runningExperiment(String worker) {
         // RUNNING under attempt 2 with a live lease, so no worker of the shared context claims it.
         return jdbc.queryForObject("""
-                insert into experiment (name, status, spec, operation, model_type, total_steps, attempt, worker,
-                                        lease_expires_at)
-                values ('live-curves', 'RUNNING', '{}'::jsonb, 'ADD', 'MLP', 1000, 2, ?, now() + interval '1 hour')
-                returning id
+                with e as (insert into experiment (name, spec, operation, model_type, total_steps)
+                           values ('live-curves', '{}'::jsonb, 'ADD', 'MLP', 1000) returning id)
+                insert into job (experiment_id, status, attempt, worker, lease_expires_at)
+                select id, 'RUNNING', 2, ?, now() + interval '1 hour' from e
+                returning experiment_id
                 """, Long.class, worker);
     }
 
@@ -110,8 +111,8 @@ class LiveCurvesStoreTest {
             Api.Response fromDatabase = api.get(path, Map.of("If-None-Match", etag));
             assertThat(fromDatabase.status()).as("the same state, read from the database").isEqualTo(304);
         } finally {
-            jdbc.update("update experiment set status = 'CANCELLED', worker = null, lease_expires_at = null"
-                    + " where id = ?", id);
+            jdbc.update("update job set status = 'CANCELLED', worker = null, lease_expires_at = null"
+                    + " where experiment_id = ?", id);
         }
     }
 
@@ -125,14 +126,14 @@ class LiveCurvesStoreTest {
             sink.flush();
             assertThat(live.holds(id)).isTrue();
             // Another worker claims the run (attempt 3): this attempt's next batch finds the fence broken.
-            jdbc.update("update experiment set attempt = 3, worker = 'live/other' where id = ?", id);
+            jdbc.update("update job set attempt = 3, worker = 'live/other' where experiment_id = ?", id);
             sink.offer(points(Metric.TRAIN_LOSS, 60, 70, 0));
             sink.flush();
             assertThat(sink.fenceLost()).isTrue();
             assertThat(live.holds(id)).isFalse();
         } finally {
-            jdbc.update("update experiment set status = 'CANCELLED', worker = null, lease_expires_at = null"
-                    + " where id = ?", id);
+            jdbc.update("update job set status = 'CANCELLED', worker = null, lease_expires_at = null"
+                    + " where experiment_id = ?", id);
         }
     }
 

@@ -47,7 +47,7 @@ class MetricsApiTest {
         long id = api.postJson("/api/v1/experiments", "{\"name\": \"metrics-test\", \"task\": {\"operation\": \"ADD\","
                 + " \"modulus\": 11}, \"model\": {\"type\": \"MLP\", \"embedDim\": 4, \"hiddenDims\": [8]}}")
                 .json().get("id").asLong();
-        jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+        jdbc.update("update job set status = 'SUCCEEDED', finished_at = now() where experiment_id = ?", id);
         return id;
     }
 

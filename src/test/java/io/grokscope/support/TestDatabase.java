@@ -42,6 +42,17 @@ public final class TestDatabase {
         return coordinates;
     }
 
+    /**
+     * Another empty database on the same server as {@link #get()}, dropped when the JVM exits: for tests that build a
+     * schema of their own (e.g. an older migration state) beside the one the application contexts share.
+     */
+    public static Coordinates another() {
+        Coordinates server = get();
+        Coordinates fresh = freshDatabaseOn(server.url(), server.user(), server.password());
+        return new Coordinates(fresh.url(), fresh.user(), fresh.password(),
+                "another database on " + server.description());
+    }
+
     private static Coordinates start() {
         String external = System.getenv("GROKSCOPE_TEST_DATABASE_URL");
         if (external != null && !external.isBlank()) {

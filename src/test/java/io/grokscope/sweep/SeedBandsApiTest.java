@@ -47,7 +47,7 @@ class SeedBandsApiTest {
             int k = 0;
             for (JsonNode run : cell.get("experiments")) {
                 long id = run.get("experimentId").asLong();
-                jdbc.update("update experiment set status = 'SUCCEEDED', finished_at = now() where id = ?", id);
+                jdbc.update("update job set status = 'SUCCEEDED', finished_at = now() where experiment_id = ?", id);
                 jdbc.update("insert into metric_point (experiment_id, metric, step, value) select ?, 'test_acc', s,"
                         + " (? + 1) * s / 100.0 + ? / 10.0 from generate_series(0, 100, 10) as s", id, c, k);
                 k++;

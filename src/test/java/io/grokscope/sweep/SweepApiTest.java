@@ -209,10 +209,11 @@ class SweepApiTest {
 
     @Test
     void aSweepTheQueueCannotTakeWholeIsRefused429AndStoresNothing() {
-        long queued = jdbc.queryForObject("select count(*) from experiment where status = 'QUEUED'", Long.class);
+        long queued = jdbc.queryForObject("select count(*) from job where status = 'QUEUED'", Long.class);
         // room for exactly 3 more: a sweep of 4 must not be admitted in part
-        jdbc.update("insert into experiment (name, status, spec, operation, model_type, total_steps) select "
-                + "'sweep-filler', 'QUEUED', '{}'::jsonb, 'ADD', 'MLP', 1 from generate_series(1, ?)",
+        jdbc.update("with filler as (insert into experiment (name, spec, operation, model_type, total_steps) select"
+                + " 'sweep-filler', '{}'::jsonb, 'ADD', 'MLP', 1 from generate_series(1, ?) returning id)"
+                + " insert into job (experiment_id, status) select id, 'QUEUED' from filler",
                 jobs.maxQueued() - queued - 3);
         try {
             long sweeps = count("sweep");
@@ -267,7 +268,7 @@ class SweepApiTest {
     @Test
     void cancellingStopsQueuedAndRunningExperimentsAndDeletingWaitsForThem() throws Exception {
         // drain: this test's worker must claim this sweep's experiment, not another test's leftover
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
         Api.Response created = post(unique("cancel"), BASE.replace("\"steps\": 100", "\"steps\": 1000000"),
                 "{\"optimizer.weightDecay\": [0.5, 1]}", "null");
         assertThat(created.status()).isEqualTo(202);

@@ -55,7 +55,7 @@ class SweepRunTest {
     void runASmallSweep() {
         api = new Api(port);
         // other tests leave queued experiments (no worker runs them): cancel them so the polls below run ours
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
         Api.Response created = api.postJson("/api/v1/sweeps", """
                 {"name": "run-mod23",
                  "base": {"task": {"operation": "ADD", "modulus": 23},

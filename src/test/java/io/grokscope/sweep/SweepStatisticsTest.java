@@ -3,7 +3,7 @@ package io.grokscope.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.grokscope.experiment.ExperimentStatus;
+import io.grokscope.database.JobStatus;
 import io.grokscope.experiment.ExperimentSummary;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +14,7 @@ class SweepStatisticsTest {
 
     private static long ids;
 
-    private static ExperimentSummary run(ExperimentStatus status, String verdict, Long generalizationStep) {
+    private static ExperimentSummary run(JobStatus status, String verdict, Long generalizationStep) {
         return new ExperimentSummary(++ids, status, verdict, generalizationStep, null, 100, 100, null);
     }
 
@@ -43,10 +43,10 @@ class SweepStatisticsTest {
 
     @Test
     void theVerdictIsTheMostCommonOfTheSucceededRuns() {
-        RunGroup group = new RunGroup(List.of(run(ExperimentStatus.SUCCEEDED, "GROKKING", 900L),
-                run(ExperimentStatus.SUCCEEDED, "GROKKING", 1100L), run(ExperimentStatus.SUCCEEDED, "MEMORIZATION", null),
-                run(ExperimentStatus.CANCELLED, "MEMORIZATION", null), run(ExperimentStatus.FAILED, "CONFUSION", null),
-                run(ExperimentStatus.RUNNING, "RUNNING", null), run(ExperimentStatus.QUEUED, null, null)));
+        RunGroup group = new RunGroup(List.of(run(JobStatus.SUCCEEDED, "GROKKING", 900L),
+                run(JobStatus.SUCCEEDED, "GROKKING", 1100L), run(JobStatus.SUCCEEDED, "MEMORIZATION", null),
+                run(JobStatus.CANCELLED, "MEMORIZATION", null), run(JobStatus.FAILED, "CONFUSION", null),
+                run(JobStatus.RUNNING, "RUNNING", null), run(JobStatus.QUEUED, null, null)));
 
         assertThat(group.verdict()).isEqualTo("GROKKING");
         assertThat(group.verdictCounts()).containsExactly(java.util.Map.entry("CONFUSION", 0),
@@ -63,8 +63,8 @@ class SweepStatisticsTest {
 
     @Test
     void aTieGoesToTheVerdictThatLearnedLess() {
-        RunGroup group = new RunGroup(List.of(run(ExperimentStatus.SUCCEEDED, "COMPREHENSION", 50L),
-                run(ExperimentStatus.SUCCEEDED, "GROKKING", 2000L)));
+        RunGroup group = new RunGroup(List.of(run(JobStatus.SUCCEEDED, "COMPREHENSION", 50L),
+                run(JobStatus.SUCCEEDED, "GROKKING", 2000L)));
 
         assertThat(group.verdict()).isEqualTo("GROKKING");
         assertThat(group.unanimous()).isFalse();
@@ -72,8 +72,8 @@ class SweepStatisticsTest {
 
     @Test
     void withoutFinishedRunsThereIsNoVerdict() {
-        RunGroup group = new RunGroup(List.of(run(ExperimentStatus.QUEUED, null, null),
-                run(ExperimentStatus.SUCCEEDED, null, null)));
+        RunGroup group = new RunGroup(List.of(run(JobStatus.QUEUED, null, null),
+                run(JobStatus.SUCCEEDED, null, null)));
 
         assertThat(group.verdict()).isNull();
         assertThat(group.unanimous()).isTrue();

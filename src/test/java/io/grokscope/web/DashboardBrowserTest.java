@@ -122,8 +122,9 @@ class DashboardBrowserTest {
         String name = "dash-queued-" + suffix();
         // A row whose stored spec this service cannot read (an older schema's, or a foreign one) beside it: the list
         // shows it as such instead of failing to draw (found in the full suite, where such rows are left behind).
-        long unreadable = jdbc.queryForObject("insert into experiment (name, status, spec, operation, model_type,"
-                + " total_steps) values ('dash-unreadable', 'CANCELLED', '{}'::jsonb, 'ADD', 'MLP', 1) returning id",
+        long unreadable = jdbc.queryForObject("with e as (insert into experiment (name, spec, operation, model_type,"
+                + " total_steps) values ('dash-unreadable', '{}'::jsonb, 'ADD', 'MLP', 1) returning id)"
+                + " insert into job (experiment_id, status) select id, 'CANCELLED' from e returning experiment_id",
                 Long.class);
         long id = submit(tinyRun(name, 1.0, 300));
         open("/");
@@ -555,7 +556,7 @@ class DashboardBrowserTest {
     }
 
     private void cancelQueued() {
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
 
     /** A fresh document at a dashboard route (a hash change alone would keep the previous page's state). */

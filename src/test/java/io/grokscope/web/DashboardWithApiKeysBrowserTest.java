@@ -66,7 +66,7 @@ class DashboardWithApiKeysBrowserTest {
 
         // other tests' queued runs would be claimed first: the pool takes the oldest
         context.getBean(JdbcTemplate.class)
-                .update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+                .update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
         int steps = DashboardBrowserTest.LIVE_STEPS;
         long live = submit(DashboardBrowserTest.tinyRun("keys-live-" + suffix(), 1.0, steps));
         open("/experiments/" + live);

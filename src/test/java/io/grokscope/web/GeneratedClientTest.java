@@ -72,7 +72,7 @@ class GeneratedClientTest {
         metrics = new MetricsApi(client);
         analysis = new AnalysisApi(client);
         // The job pool is driven one claim at a time in tests: leave only this test's run in the queue.
-        jdbc.update("update experiment set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
+        jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
 
     private static ExperimentSpec tinySpec(String name) {

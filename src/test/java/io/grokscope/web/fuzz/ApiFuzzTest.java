@@ -47,7 +47,7 @@ class ApiFuzzTest {
     private static final int MINIMUM_PER_OPERATION = 500;
     private static final int REQUESTS_PER_OPERATION = Integer.getInteger("grokscope.fuzz.requests", 580);
     /** Every table a request could write to. */
-    private static final List<String> TABLES = List.of("experiment", "sweep", "sweep_experiment", "metric_point",
+    private static final List<String> TABLES = List.of("experiment", "job", "sweep", "sweep_experiment", "metric_point",
             "checkpoint", "spectrum", "parameter_snapshot");
     /** For DELETE: an id nothing has, so that a hostile id the service reads as a number deletes nothing real. */
     private static final String ABSENT_ID = "4000000000017";
@@ -236,7 +236,7 @@ class ApiFuzzTest {
      * change the stored rows without any fuzzed request having done it.
      */
     private void settle(Api api) throws InterruptedException {
-        String active = "select id from experiment where status in ('QUEUED', 'RUNNING')";
+        String active = "select experiment_id from job where status in ('QUEUED', 'RUNNING')";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         boolean cancelled = false;
         while (System.nanoTime() < deadline) {
