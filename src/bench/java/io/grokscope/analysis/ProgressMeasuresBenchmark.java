@@ -20,9 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The cost of the Fourier progress measures (Gini of W_E and W_L, key frequencies, restricted and excluded loss over
- * the full p² table) against a full-batch training step, on the performance notes' shapes (p = 113, 30 % train), both
- * measured in the same run: the share they take of training time at one measurement every k steps is
- * measure / (k · step + measure).
+ * the full p² table) against a full-batch training step, on the shapes of {@code docs/reference-speeds.md} (p = 113,
+ * 30 % train), both measured in the same run: the share they take of training time at one measurement every k steps
+ * is measure / (k · step + measure).
  *
  * <p>Run: {@code mvn -Pbench -q test-compile exec:exec -Dbench.main=io.grokscope.analysis.ProgressMeasuresBenchmark}.
  * The step timed is forward and backward ({@link Model#lossAndGradients}) without the optimizer update, so the

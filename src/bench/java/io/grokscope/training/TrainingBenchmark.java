@@ -82,6 +82,7 @@ public final class TrainingBenchmark {
 
         String models = System.getProperty("bench.models", "mlp,transformer");
         MlpSpec mlp = new MlpSpec(128, List.of(512), Activation.RELU, InputEncoding.EMBEDDING, 1.0);
+        // The libtorch step times, the millisecond targets and the GEMM floor quoted below: docs/reference-speeds.md.
         if (models.contains("mlp")) {
             measure("MLP: embedding 113x128 shared by a and b -> 256, hidden 512 ReLU, unembed 512x113 with bias",
                 "libtorch 55 ms/step, target <= 43 ms, GEMM floor ~30 ms", mlp, data, adamW, mlpProducts(n), timed,

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /**
  * Every metric a run records, each with the lower_snake_case name it has on the wire (query parameters, JSON, CSV and
- * evidence items), as listed in the API notes.
+ * evidence items), as listed in {@code docs/api-intent.md}.
  *
  * <p>The enum is the single vocabulary: storage, the HTTP layer and {@link PhaseAnalyzer} all address series by these
  * constants, and {@link #fromWireName(String)} refuses names that are not in it, so a typo in a query fails loudly

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The phase-transition analysis of one run, shaped exactly as the {@code /analysis} JSON in the API notes.
+ * The phase-transition analysis of one run, shaped as the {@code /analysis} JSON of {@code docs/api-intent.md}, with
+ * the fields added since (the contract, {@code openapi/grokscope.yaml}, lists them all).
  *
  * <p>{@link PhaseAnalyzer} computes it from the run's series alone and leaves {@code experimentId} null; the service
  * that knows the run adds it with {@link #withExperimentId}. Every field that cannot be known from the data so far is

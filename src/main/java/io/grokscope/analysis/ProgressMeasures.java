@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ProgressMeasures {
 
-    /** The measures computed here, in the order they are documented in the API notes. */
+    /** The measures computed here, in the order {@code docs/api-intent.md} documents them. */
     public static final Set<Metric> MEASURES = Collections.unmodifiableSet(EnumSet.of(Metric.FOURIER_GINI_EMBED,
             Metric.FOURIER_GINI_UNEMBED, Metric.FOURIER_KEY_FRACTION, Metric.RESTRICTED_LOSS, Metric.EXCLUDED_LOSS,
             Metric.EXCLUDED_LOSS_MAX));

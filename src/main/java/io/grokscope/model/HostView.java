@@ -10,10 +10,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * memory through an NIO buffer.
  *
  * <p>Why this exists: on the shapes of the grokking models an ND4J element-wise op costs about 10 µs of call overhead
- * and, worse, competes for the two cores with OpenBLAS's spinning threads (see {@code performance.md}: a ReLU over
- * 3830x512 took 7-25 ms through ND4J, under 1 ms as a Java loop). The fused passes of the models and optimizers
- * (bias + activation, softmax cross-entropy + its gradient, ReLU backward + bias gradient, embedding gather and
- * scatter, Adam) therefore run as plain loops over a {@code HostView}, and only the matrix products go to BLAS.
+ * and, worse, competes for the two cores with OpenBLAS's spinning threads (a ReLU over 3830x512 took ~24 ms through
+ * ND4J in {@code docs/reference-speeds.md}, 7-25 ms in other runs, under 1 ms as a Java loop). The fused passes of the
+ * models and optimizers (bias + activation, softmax cross-entropy + its gradient, ReLU backward + bias gradient,
+ * embedding gather and scatter, Adam) therefore run as plain loops over a {@code HostView}, and only the matrix
+ * products go to BLAS.
  *
  * <p>Values are read and written as {@code double} whatever the storage type, so each kernel is written once and
  * serves both the FP32 production path and the FP64 gradient checks; for FP32 storage each write rounds once to

@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * recomputed from the ring in slot order, in double. The errors are thus bounded by w updates, and since the sum is
  * checkpointed exactly and recomputed on the same schedule, a resumed run stays bit-identical.
  *
- * <p>Memory: w copies of the gradient (w = 100 for the MLP of {@code performance.md}: 100 x 204 k floats = 82 MB),
- * all of it in every checkpoint.
+ * <p>Memory: w copies of the gradient (w = 100 for the MLP of {@code docs/reference-speeds.md}: 100 x 204 k floats =
+ * 82 MB), all of it in every checkpoint.
  */
 final class MovingAverageGradientFilter implements GradientFilter {
 

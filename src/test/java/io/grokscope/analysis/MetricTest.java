@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class MetricTest {
 
+    // "The API notes" are docs/api-intent.md: their metrics and the two added since, in the order it gives.
     @Test
     void everyMetricOfTheApiNotesHasItsWireName() {
         assertThat(Arrays.stream(Metric.values()).map(Metric::wireName)).containsExactly("train_loss", "train_acc",

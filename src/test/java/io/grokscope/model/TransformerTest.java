@@ -46,7 +46,7 @@ class TransformerTest {
         assertArrayEquals(new long[] {512, 128}, p.get("blocks.0.mlp.W_out").shape());
         assertArrayEquals(new long[] {128}, p.get("blocks.0.mlp.b_out").shape());
         assertArrayEquals(new long[] {128, 113}, p.get("W_U").shape());
-        // performance.md: 226 688 = 114·128 + 3·128 + 4·128² + (128·512 + 512) + (512·128 + 128) + 128·113.
+        // docs/reference-speeds.md: 226 688 = 114·128 + 3·128 + 4·128² + (128·512 + 512) + (512·128 + 128) + 128·113.
         assertEquals(226_688, p.size());
         assertEquals(113, model.outputs());
     }
