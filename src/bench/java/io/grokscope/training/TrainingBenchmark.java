@@ -168,7 +168,7 @@ public final class TrainingBenchmark {
                 min(gemmMs), median(gemmMs), flops / min(gemmMs) / 1e6);
         System.out.printf("  ratio step / GEMM: %.2f (min / min), %.2f (median of the %d paired ratios)%n",
                 min(stepMs) / min(gemmMs), median(ratios), timed);
-        System.out.println("  for comparison (performance.md, measured elsewhere on an idle machine): " + target);
+        System.out.println("  for comparison (docs/reference-speeds.md, measured elsewhere, idle): " + target);
         System.out.println();
     }
 
