@@ -204,9 +204,7 @@ final class JobRunner {
             this.control = control;
             log.info("Starting experiment {} (attempt {}) on {}", fence.experimentId(), fence.attempt(),
                     fence.worker());
-            this.heartbeat = heartbeats.scheduleWithFixedDelay(new Heartbeat(fence, control),
-                    properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            this.heartbeat = everyHeartbeat(fence, "Heartbeat", new Heartbeat(fence, control)::tick);
         }
 
         /** Everything before the first step: provenance, the run's configuration, the checkpoint to resume from. */
@@ -232,9 +230,8 @@ final class JobRunner {
                 log.info("Experiment {} resumes from its checkpoint at step {}", fence.experimentId(), step);
             }
             if (summarizer.stopsWhenSettled(claim.specJson())) {
-                settlementCheck = heartbeats.scheduleWithFixedDelay(new SettlementCheck(fence, control),
-                        properties.heartbeatInterval().toMillis(), properties.heartbeatInterval().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                settlementCheck = everyHeartbeat(fence, "Settlement check",
+                        new SettlementCheck(fence, control)::tick);
             }
             sink.goLive(); // from here on, until the training ends, only this sink writes the run's points
             listener = TestFaults.wrap(fence.experimentId(), new RecordingListener(fence, sink, spectra, repository,
@@ -408,11 +405,31 @@ final class JobRunner {
     }
 
     /**
+     * Runs {@code tick} every heartbeat interval for one attempt, its log lines naming the run. Nothing it throws
+     * escapes: an exception escaping a scheduled task silently cancels every later run of it (a job whose heartbeats
+     * stopped loses its lease while it trains), so a failed tick (the database briefly away) is logged and tried again
+     * at the next one; the lease has slack.
+     */
+    private ScheduledFuture<?> everyHeartbeat(WriteFence fence, String what, Runnable tick) {
+        long every = properties.heartbeatInterval().toMillis();
+        return heartbeats.scheduleWithFixedDelay(() -> {
+            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
+            try {
+                tick.run();
+            } catch (Throwable e) {
+                log.warn("{} of experiment {} failed: {}", what, fence.experimentId(), e.toString());
+            } finally {
+                org.slf4j.MDC.remove("experiment");
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
      * For a run that asked to stop once settled ({@code stopWhenSettled}): analyses its stored data as if it ended
      * now and feeds {@link Settlement}, which asks the run to stop once the analysis has held still for its margin.
      * On the scheduler beside the heartbeats (it has a thread for each), so a slow analysis never delays a lease.
      */
-    private final class SettlementCheck implements Runnable {
+    private final class SettlementCheck {
         private final WriteFence fence;
         private final JobControl control;
         private final Settlement settlement = new Settlement();
@@ -423,30 +440,21 @@ final class JobRunner {
             this.control = control;
         }
 
-        @Override
-        public void run() {
-            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
-            try {
-                if (control.stopRequested()) {
-                    return;
-                }
-                var soFar = summarizer.analyseSoFar(fence.experimentId());
-                if (soFar.isEmpty() || soFar.get().lastStep() == lastObserved) {
-                    return; // nothing new was evaluated since the last look
-                }
-                lastObserved = soFar.get().lastStep();
-                settlement.observe(soFar.get().analysis(), lastObserved).ifPresent(control::settled);
-            } catch (Throwable e) {
-                // Throwable: an exception escaping a scheduled task cancels its later runs; the run trains on.
-                log.warn("Settlement check of experiment {} failed: {}", fence.experimentId(), e.toString());
-            } finally {
-                org.slf4j.MDC.remove("experiment");
+        void tick() {
+            if (control.stopRequested()) {
+                return;
             }
+            var soFar = summarizer.analyseSoFar(fence.experimentId());
+            if (soFar.isEmpty() || soFar.get().lastStep() == lastObserved) {
+                return; // nothing new was evaluated since the last look
+            }
+            lastObserved = soFar.get().lastStep();
+            settlement.observe(soFar.get().analysis(), lastObserved).ifPresent(control::settled);
         }
     }
 
     /** Renews the lease, reports progress and speed, picks up cancellation, and watches for a stalled run. */
-    private final class Heartbeat implements Runnable {
+    private final class Heartbeat {
         private final WriteFence fence;
         private final JobControl control;
         private final StepRate rate = new StepRate(SPEED_WINDOW);
@@ -458,37 +466,26 @@ final class JobRunner {
             this.control = control;
         }
 
-        @Override
-        public void run() {
-            // Throwable: an exception escaping a scheduled task silently cancels every later run of it, and a job
-            // whose heartbeats stopped loses its lease while it trains.
-            org.slf4j.MDC.put("experiment", Long.toString(fence.experimentId()));
-            try {
-                if (control.isStalled()) {
-                    return;
-                }
-                long now = System.nanoTime();
-                long step = control.step();
-                jobMetrics.trained(control.takeTrained());
-                if (step != lastStep) {
-                    lastStep = step;
-                    lastAdvanceNanos = now;
-                } else if (now - lastAdvanceNanos > properties.stallTimeout().toNanos()) {
-                    giveUp(step);
-                    return;
-                }
-                Double speed = rate.sample(now, step);
-                var answer = repository.heartbeat(fence, properties.leaseDuration(), step, speed);
-                if (answer.isEmpty()) {
-                    control.leaseLost();
-                } else if (answer.get()) {
-                    control.cancel();
-                }
-            } catch (Throwable e) {
-                // A failed heartbeat (database briefly away) is retried at the next tick; the lease has slack.
-                log.warn("Heartbeat of experiment {} failed: {}", fence.experimentId(), e.toString());
-            } finally {
-                org.slf4j.MDC.remove("experiment");
+        void tick() {
+            if (control.isStalled()) {
+                return;
+            }
+            long now = System.nanoTime();
+            long step = control.step();
+            jobMetrics.trained(control.takeTrained());
+            if (step != lastStep) {
+                lastStep = step;
+                lastAdvanceNanos = now;
+            } else if (now - lastAdvanceNanos > properties.stallTimeout().toNanos()) {
+                giveUp(step);
+                return;
+            }
+            Double speed = rate.sample(now, step);
+            var answer = repository.heartbeat(fence, properties.leaseDuration(), step, speed);
+            if (answer.isEmpty()) {
+                control.leaseLost();
+            } else if (answer.get()) {
+                control.cancel();
             }
         }
 
