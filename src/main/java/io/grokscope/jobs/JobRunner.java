@@ -10,13 +10,14 @@ import io.grokscope.metrics.MetricStore;
 import io.grokscope.metrics.SpectrumStore;
 import io.grokscope.metrics.WriteFence;
 import io.grokscope.spec.SpecReader;
+import io.grokscope.task.AlgorithmicTask;
 import io.grokscope.training.BatchKey;
 import io.grokscope.training.BatchedTrainer;
 import io.grokscope.training.Checkpoint;
 import io.grokscope.training.CheckpointCodec;
 import io.grokscope.training.RunConfig;
 import io.grokscope.training.StopSignal;
-import io.grokscope.training.Trainer;
+import io.grokscope.training.Nd4jTrainer;
 import io.grokscope.training.TrainingListener;
 import io.grokscope.training.TrainingOutcome;
 import java.time.Duration;
@@ -57,8 +58,10 @@ final class JobRunner {
     private final MetricStore metrics;
     private final SpectrumStore spectra;
     private final SpecReader specs;
-    private final Trainer trainer;
-    private final BatchedTrainer batchedTrainer = new BatchedTrainer();
+    private final Nd4jTrainer trainer;
+    /** Lanes in the solo trainer's precision, so that a lane computes what its solo run would. */
+    private final BatchedTrainer batchedTrainer;
+    private final String dataType;
     private final ScheduledExecutorService heartbeats;
     private final ApplicationEventPublisher events;
     private final JobProperties properties;
@@ -68,7 +71,7 @@ final class JobRunner {
     private final WholeRunMeasures wholeRun;
     private final JobMetrics jobMetrics;
 
-    JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Trainer trainer,
+    JobRunner(JobRepository repository, MetricStore metrics, SpectrumStore spectra, SpecReader specs, Nd4jTrainer trainer,
             ScheduledExecutorService heartbeats, ApplicationEventPublisher events, JobProperties properties,
             Provenance provenance, RunSummarizer summarizer, ParameterHistory history, WholeRunMeasures wholeRun,
             JobMetrics jobMetrics) {
@@ -77,6 +80,8 @@ final class JobRunner {
         this.spectra = spectra;
         this.specs = specs;
         this.trainer = trainer;
+        this.batchedTrainer = new BatchedTrainer(AlgorithmicTask::generate, trainer.dataType());
+        this.dataType = trainer.dataType().name();
         this.heartbeats = heartbeats;
         this.events = events;
         this.properties = properties;
@@ -104,8 +109,9 @@ final class JobRunner {
     void runGroup(List<Member> members) {
         long t0 = System.nanoTime();
         List<Attempt> started = new ArrayList<>();
+        List<Long> group = members.stream().map(m -> m.claim().fence().experimentId()).toList();
         for (Member member : members) {
-            Attempt attempt = new Attempt(member.claim(), member.control());
+            Attempt attempt = new Attempt(member.claim(), member.control(), group);
             try {
                 attempt.prepare();
                 started.add(attempt);
@@ -188,6 +194,7 @@ final class JobRunner {
     /** One attempt at one job, from its claim to how it ended; every write fenced by the claim. */
     private final class Attempt {
         private final Claim claim;
+        private final List<Long> group;
         private final WriteFence fence;
         private final JobControl control;
         private final ScheduledFuture<?> heartbeat;
@@ -198,7 +205,8 @@ final class JobRunner {
         private TrainingListener listener;
         private JobStatus finalStatus;
 
-        Attempt(Claim claim, JobControl control) {
+        Attempt(Claim claim, JobControl control, List<Long> group) {
+            this.group = group;
             this.claim = claim;
             this.fence = claim.fence();
             this.control = control;
@@ -212,7 +220,7 @@ final class JobRunner {
             sink = metrics.open(fence);
             control.writingTo(sink);
             retry("provenance", fence, () -> {
-                repository.recordProvenance(fence, provenance.json(fence));
+                repository.recordProvenance(fence, provenance.json(fence, dataType, group));
                 return null;
             });
             config = specs.runConfig(claim.specJson());

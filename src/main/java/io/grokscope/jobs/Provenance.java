@@ -27,14 +27,24 @@ final class Provenance {
         this.codeVersion = version == null ? "development" : version;
     }
 
-    String json(WriteFence fence) {
+    /**
+     * @param dataType the precision the trainer computes in
+     * @param group    the experiments claimed together to train as lanes of one batch (this one included); one id
+     *                 when it trains alone. A lane's curves equal its solo run's at the same thread count, but how a
+     *                 run was executed is recorded, not assumed.
+     */
+    String json(WriteFence fence, String dataType, java.util.List<Long> group) {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("attempt", fence.attempt());
         values.put("worker", fence.worker());
         values.put("workersPerInstance", workers);
         values.put("nd4jThreads", threads);
         values.put("nd4jBackend", Nd4j.getBackend().getClass().getSimpleName());
-        values.put("dataType", "FLOAT");
+        values.put("dataType", dataType);
+        values.put("lanes", group.size());
+        if (group.size() > 1) {
+            values.put("groupedWith", group);
+        }
         values.put("codeVersion", codeVersion);
         values.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
         values.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));

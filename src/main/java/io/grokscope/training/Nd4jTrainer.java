@@ -63,6 +63,11 @@ public final class Nd4jTrainer implements Trainer {
         this.dataType = Objects.requireNonNull(dataType, "dataType");
     }
 
+    /** The precision it trains in (recorded with each run's provenance). */
+    public DataType dataType() {
+        return dataType;
+    }
+
     @Override
     public TrainingOutcome run(RunConfig config, Checkpoint resumeFrom, TrainingListener listener, StopSignal stop) {
         Objects.requireNonNull(config, "config");

@@ -115,6 +115,9 @@ class LaneGroupTest {
         assertThat(worker.runOnce("lanes-equal/0", 8)).isTrue();
         assertThat(List.of(status(a), status(b), status(c))).containsOnly("SUCCEEDED");
         assertThat(worker.runOnce("lanes-equal/0", 8)).as("all three ran in that one poll").isFalse();
+        assertThat(jdbc.queryForObject("select provenance::text from job where experiment_id = ?", String.class, b))
+                .as("the provenance says how it ran").contains("\"lanes\": 3")
+                .contains("\"groupedWith\": [" + a + ", " + b + ", " + c + "]").contains("\"dataType\": \"FLOAT\"");
 
         long soloA = submit("lanes-equal-solo-a", 64, 1, 0.003, 0.5, 120);
         long soloB = submit("lanes-equal-solo-b", 64, 2, 0.001, 1.0, 80);
