@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,10 +76,12 @@ class JobPoolTest {
     ObjectMapper json;
 
     Api api;
+    StoredRuns runs;
 
     @BeforeEach
     void setUp() {
         api = new Api(port);
+        runs = new StoredRuns(jdbc);
         drainQueue();
     }
 
@@ -100,29 +103,14 @@ class JobPoolTest {
         return response.json().get("id").asLong();
     }
 
-    private String status(long id) {
-        return jdbc.queryForObject("select status from job where experiment_id = ?", String.class, id);
-    }
-
-    /** metric → step → value, as stored. */
-    private Map<String, Map<Long, Double>> curves(long id) {
-        Map<String, Map<Long, Double>> curves = new java.util.TreeMap<>();
-        jdbc.query("select metric, step, value from metric_point where experiment_id = ? order by metric, step",
-                rs -> {
-                    curves.computeIfAbsent(rs.getString(1), m -> new java.util.TreeMap<>())
-                            .put(rs.getLong(2), rs.getDouble(3));
-                }, id);
-        return curves;
-    }
-
     @Test
     void runsAQueuedExperimentToCompletionRecordingEverything() {
         long id = submit("job-complete", 200);
 
         assertThat(worker.runOnce("test/0")).isTrue();
 
-        assertThat(status(id)).isEqualTo("SUCCEEDED");
-        Map<String, Map<Long, Double>> curves = curves(id);
+        assertThat(runs.status(id)).isEqualTo("SUCCEEDED");
+        Map<String, NavigableMap<Long, Double>> curves = runs.curves(id);
         assertThat(curves.get("train_acc").keySet()).containsExactlyElementsOf(
                 java.util.stream.LongStream.rangeClosed(0, 20).map(i -> i * 10).boxed().toList());
         assertThat(curves.get("train_acc").get(200L)).isGreaterThan(0.5);
@@ -147,8 +135,8 @@ class JobPoolTest {
         api.post("/api/v1/experiments/" + id + "/cancel");
 
         assertThat(worker.runOnce("test/0")).isFalse();
-        assertThat(status(id)).isEqualTo("CANCELLED");
-        assertThat(curves(id)).isEmpty();
+        assertThat(runs.status(id)).isEqualTo("CANCELLED");
+        assertThat(runs.curves(id)).isEmpty();
     }
 
     @Test
@@ -156,7 +144,7 @@ class JobPoolTest {
         long id = submit("job-cancel-running", 1_000_000);
         Thread running = new Thread(() -> worker.runOnce("test/0"));
         running.start();
-        awaitStep(id, 20);
+        runs.awaitStep(id, 20);
         // Heartbeats (every 200 ms here) outnumber evaluations; the speed between evaluations is kept, not blanked.
         Instant until = Instant.now().plusSeconds(10);
         List<Double> speeds = new java.util.ArrayList<>();
@@ -177,8 +165,8 @@ class JobPoolTest {
 
         assertThat(running.isAlive()).isFalse();
         assertThat(Duration.between(asked, Instant.now())).isLessThan(Duration.ofSeconds(5));
-        assertThat(status(id)).isEqualTo("CANCELLED");
-        assertThat(curves(id).get("train_loss")).isNotEmpty();
+        assertThat(runs.status(id)).isEqualTo("CANCELLED");
+        assertThat(runs.curves(id).get("train_loss")).isNotEmpty();
     }
 
     @Test
@@ -204,13 +192,13 @@ class JobPoolTest {
 
         assertThat(worker.runOnce("test/0")).isTrue();
 
-        assertThat(status(id)).isEqualTo("SUCCEEDED");
+        assertThat(runs.status(id)).isEqualTo("SUCCEEDED");
         // The expired lease counted as a failure (a single-worker instance: the attempt ran alone), and the resumed
         // attempt's first checkpoint forgave it.
         assertThat(jdbc.queryForObject("select error from job where experiment_id = ?", String.class, id))
                 .contains("lease of attempt 1 on dying/0 expired");
         assertThat(jdbc.queryForObject("select failures from job where experiment_id = ?", Integer.class, id)).isZero();
-        assertThat(curves(id)).isEqualTo(curves(reference)); // every row exactly once, equal to an uninterrupted run
+        assertThat(runs.curves(id)).isEqualTo(runs.curves(reference)); // every row exactly once, equal to an uninterrupted run
     }
 
     @Test
@@ -228,7 +216,7 @@ class JobPoolTest {
         assertThat(repository.heartbeat(stale, Duration.ofSeconds(30), 1, null)).isEmpty();
         assertThat(repository.finish(stale, JobStatus.SUCCEEDED, null, 1, null)).isFalse();
         assertThat(metrics.write(current, List.of(new MetricPoint(Metric.TRAIN_LOSS, 1, 1.0)))).isTrue();
-        assertThat(status(id)).isEqualTo("RUNNING");
+        assertThat(runs.status(id)).isEqualTo("RUNNING");
         repository.finish(current, JobStatus.CANCELLED, null, 1, null);
     }
 
@@ -263,7 +251,7 @@ class JobPoolTest {
         }
         assertThat(maxRunning.get()).isBetween(1, 2);
         for (long id : ids) {
-            assertThat(status(id)).isEqualTo("SUCCEEDED");
+            assertThat(runs.status(id)).isEqualTo("SUCCEEDED");
             assertThat(jdbc.queryForObject("select attempt from job where experiment_id = ?", Integer.class, id))
                     .isOne();
         }
@@ -289,19 +277,6 @@ class JobPoolTest {
         } finally {
             jdbc.update("delete from experiment where name = 'filler'");
         }
-    }
-
-    private void awaitStep(long id, long step) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            Long stored = jdbc.queryForObject("select max(step) from metric_point where experiment_id = ?",
-                    Long.class, id);
-            if (stored != null && stored >= step) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("experiment " + id + " never reached step " + step);
     }
 
     private void awaitCheckpoint(long id, long step) throws InterruptedException {

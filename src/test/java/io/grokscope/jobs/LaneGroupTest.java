@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grokscope.support.Api;
 import io.grokscope.support.IntegrationTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,10 +33,12 @@ class LaneGroupTest {
     JobRepository repository;
 
     Api api;
+    StoredRuns runs;
 
     @BeforeEach
     void setUp() {
         api = new Api(port);
+        runs = new StoredRuns(jdbc);
         // Other tests leave queued experiments behind (no worker runs them): they must not join these groups.
         jdbc.update("update job set status = 'CANCELLED', finished_at = now() where status = 'QUEUED'");
     }
@@ -58,32 +57,6 @@ class LaneGroupTest {
         return response.json().get("id").asLong();
     }
 
-    private String status(long id) {
-        return jdbc.queryForObject("select status from job where experiment_id = ?", String.class, id);
-    }
-
-    /** metric → step → value, as stored. */
-    private Map<String, TreeMap<Long, Double>> curves(long id) {
-        Map<String, TreeMap<Long, Double>> curves = new TreeMap<>();
-        jdbc.query("select metric, step, value from metric_point where experiment_id = ?", rs -> {
-            curves.computeIfAbsent(rs.getString(1), m -> new TreeMap<>()).put(rs.getLong(2), rs.getDouble(3));
-        }, id);
-        return curves;
-    }
-
-    private void awaitStep(long id, long step) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            Long stored = jdbc.queryForObject("select max(step) from metric_point where experiment_id = ?",
-                    Long.class, id);
-            if (stored != null && stored >= step) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("experiment " + id + " never reached step " + step);
-    }
-
     @Test
     void compatibleQueuedRunsAreClaimedTogetherInOneStatementAndOthersAreLeft() {
         long a = submit("lanes-claim-a", 64, 1, 0.003, 0.5, 100);
@@ -95,7 +68,7 @@ class LaneGroupTest {
 
             assertThat(group).extracting(claim -> claim.fence().experimentId()).containsExactly(a, b, c);
             assertThat(group).allSatisfy(claim -> assertThat(claim.fence().worker()).isEqualTo("lanes-claim/0"));
-            assertThat(status(other)).isEqualTo("QUEUED");
+            assertThat(runs.status(other)).isEqualTo("QUEUED");
             assertThat(jdbc.queryForList("select exclusive from job where experiment_id in (?, ?, ?)", Boolean.class,
                     a, b, c)).as("lanes share a JVM: none can be blamed alone").containsOnly(false);
             assertThat(repository.claimGroup("lanes-claim/1", Duration.ofSeconds(30), false, 8))
@@ -113,7 +86,7 @@ class LaneGroupTest {
         long c = submit("lanes-equal-c", 64, 3, 0.003, 0.0, 120);
 
         assertThat(worker.runOnce("lanes-equal/0", 8)).isTrue();
-        assertThat(List.of(status(a), status(b), status(c))).containsOnly("SUCCEEDED");
+        assertThat(List.of(runs.status(a), runs.status(b), runs.status(c))).containsOnly("SUCCEEDED");
         assertThat(worker.runOnce("lanes-equal/0", 8)).as("all three ran in that one poll").isFalse();
         assertThat(jdbc.queryForObject("select provenance::text from job where experiment_id = ?", String.class, b))
                 .as("the provenance says how it ran").contains("\"lanes\": 3")
@@ -124,10 +97,10 @@ class LaneGroupTest {
         assertThat(worker.runOnce("lanes-equal/0", 1)).isTrue();
         assertThat(worker.runOnce("lanes-equal/0", 1)).isTrue();
 
-        assertThat(curves(a)).containsKeys("train_loss", "test_acc", "weight_norm", "fourier_gini_embed")
-                .isEqualTo(curves(soloA));
-        assertThat(curves(b)).isEqualTo(curves(soloB));
-        assertThat(curves(b).get("train_loss").lastKey()).as("a shorter lane ends at its own budget").isEqualTo(80L);
+        assertThat(runs.curves(a)).containsKeys("train_loss", "test_acc", "weight_norm", "fourier_gini_embed")
+                .isEqualTo(runs.curves(soloA));
+        assertThat(runs.curves(b)).isEqualTo(runs.curves(soloB));
+        assertThat(runs.curves(b).get("train_loss").lastKey()).as("a shorter lane ends at its own budget").isEqualTo(80L);
         assertThat(jdbc.queryForObject("select verdict from job where experiment_id = ?", String.class, a))
                 .isEqualTo(jdbc.queryForObject("select verdict from job where experiment_id = ?", String.class, soloA));
     }
@@ -139,14 +112,14 @@ class LaneGroupTest {
         long c = submit("lanes-cancel-c", 64, 3, 0.003, 0.5, 400);
         Thread training = new Thread(() -> worker.runOnce("lanes-cancel/0", 8));
         training.start();
-        awaitStep(b, 20);
+        runs.awaitStep(b, 20);
         assertThat(api.post("/api/v1/experiments/" + b + "/cancel").status()).isEqualTo(202);
         training.join(Duration.ofSeconds(120).toMillis());
 
         assertThat(training.isAlive()).isFalse();
-        assertThat(status(b)).isEqualTo("CANCELLED");
-        assertThat(List.of(status(a), status(c))).containsOnly("SUCCEEDED");
-        assertThat(curves(a).get("train_loss").lastKey()).isEqualTo(400L);
+        assertThat(runs.status(b)).isEqualTo("CANCELLED");
+        assertThat(List.of(runs.status(a), runs.status(c))).containsOnly("SUCCEEDED");
+        assertThat(runs.curves(a).get("train_loss").lastKey()).isEqualTo(400L);
     }
 
     @Test
@@ -155,21 +128,21 @@ class LaneGroupTest {
         long b = submit("lanes-resume-b", 64, 2, 0.001, 1.0, 300);
         Thread training = new Thread(() -> worker.runOnce("lanes-resume/0", 8));
         training.start();
-        awaitStep(a, 120);
+        runs.awaitStep(a, 120);
         worker.releaseAll(); // what SIGTERM does: stop at a step boundary, checkpoint, back to the queue
         training.join(Duration.ofSeconds(60).toMillis());
-        assertThat(List.of(status(a), status(b))).containsOnly("QUEUED");
+        assertThat(List.of(runs.status(a), runs.status(b))).containsOnly("QUEUED");
         assertThat(jdbc.queryForList("select failures from job where experiment_id in (?, ?)", Integer.class, a, b))
                 .containsOnly(0);
 
         assertThat(worker.runOnce("lanes-resume/0", 8)).isTrue();
-        assertThat(List.of(status(a), status(b))).containsOnly("SUCCEEDED");
+        assertThat(List.of(runs.status(a), runs.status(b))).containsOnly("SUCCEEDED");
         assertThat(jdbc.queryForList("select attempt from job where experiment_id in (?, ?)", Integer.class, a, b))
                 .containsOnly(2);
 
         long solo = submit("lanes-resume-solo-a", 64, 1, 0.003, 0.5, 300);
         assertThat(worker.runOnce("lanes-resume/0", 1)).isTrue();
-        assertThat(curves(a)).as("released and resumed as a lane, equal to an uninterrupted solo run")
-                .isEqualTo(curves(solo));
+        assertThat(runs.curves(a)).as("released and resumed as a lane, equal to an uninterrupted solo run")
+                .isEqualTo(runs.curves(solo));
     }
 }
