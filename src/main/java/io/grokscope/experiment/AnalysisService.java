@@ -145,13 +145,16 @@ public class AnalysisService implements RunSummarizer {
 
     /** As the finished run's analysis will be: analysed as SUCCEEDED on the data stored so far. */
     @Override
-    public java.util.Optional<SoFar> analyseSoFar(long experimentId) {
-        // The last step first: the analysis then covers at least the data up to it (more, if a batch lands between),
-        // so the margin Settlement measures in steps is never overstated.
+    public java.util.Optional<SoFar> analyseSoFar(long experimentId, long seenStep) {
+        // The last step first, one index probe: nothing new since the caller's last look costs no analysis; and the
+        // analysis then covers at least the data up to it (more, if a batch lands between), so the margin
+        // Settlement measures in steps is never overstated.
         Long last = jdbc.queryForObject("select max(step) from metric_point where experiment_id = ? and metric = ?",
                 Long.class, experimentId, Metric.TEST_ACC.wireName());
-        PhaseAnalysis analysis = compute(experimentId, JobStatus.SUCCEEDED);
-        return last == null ? java.util.Optional.empty() : java.util.Optional.of(new SoFar(analysis, last));
+        if (last == null || last <= seenStep) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new SoFar(compute(experimentId, JobStatus.SUCCEEDED), last));
     }
 
     /**

@@ -452,8 +452,8 @@ final class JobRunner {
             if (control.stopRequested()) {
                 return;
             }
-            var soFar = summarizer.analyseSoFar(fence.experimentId());
-            if (soFar.isEmpty() || soFar.get().lastStep() == lastObserved) {
+            var soFar = summarizer.analyseSoFar(fence.experimentId(), lastObserved);
+            if (soFar.isEmpty()) {
                 return; // nothing new was evaluated since the last look
             }
             lastObserved = soFar.get().lastStep();

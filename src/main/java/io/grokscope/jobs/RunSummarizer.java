@@ -22,9 +22,9 @@ public interface RunSummarizer {
 
     /**
      * The analysis of a training run's stored data as if the run had ended at its last stored evaluation, and that
-     * step; empty before the first evaluation is stored.
+     * step; empty while no evaluation after {@code seenStep} is stored (-1: none seen yet), without analysing.
      */
-    Optional<SoFar> analyseSoFar(long experimentId);
+    Optional<SoFar> analyseSoFar(long experimentId, long seenStep);
 
     /** An analysis of the data up to {@code lastStep}. */
     record SoFar(PhaseAnalysis analysis, long lastStep) {
